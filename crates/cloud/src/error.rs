@@ -1,0 +1,258 @@
+//! Reads each provider's answer into either the success payload or one error type.
+//!
+//! - Tencent answers errors with HTTP 200: `{"Response":{"Error":{"Code","Message"},"RequestId"}}`.
+//! - ECS answers 4xx/5xx with `{"RequestId","HostId","Code","Message","Recommend"}`.
+//! - Workspace answers 4xx/5xx with `{"error_code","error_msg","error_detail"?,"request_id"?}`
+//!   (the request id also comes in the `X-Request-Id` header).
+//!
+//! A body that is not the provider's JSON (an HTML 502 page from a gateway, an empty
+//! body, a truncated answer) becomes a `Rewind.*` code rather than a panic.
+
+use crate::catalog::{self, Explanation, HTTP_STATUS, NOT_JSON, UNEXPECTED_BODY};
+use crate::provider::Provider;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// An error answered by a cloud API (or synthesized when its answer was unreadable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{provider} error {code} (HTTP {http_status}): {message}")]
+pub struct CloudError {
+    pub provider: Provider,
+    /// The provider's code (`UnsupportedOperation.InvalidSnapshotState`, `IncorrectDiskStatus`,
+    /// `APIGW.0301`), or a `Rewind.*` code.
+    pub code: String,
+    /// The provider's message, as sent.
+    pub message: String,
+    pub request_id: Option<String>,
+    pub http_status: u16,
+    /// ECS `Recommend` (a diagnosis link) or Workspace `error_detail`, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl CloudError {
+    /// What the code means and what to do next, in both languages.
+    pub fn explain(&self) -> Explanation {
+        catalog::explain(self.provider, &self.code, self.http_status)
+    }
+
+    pub fn retryable(&self) -> bool {
+        self.explain().retryable
+    }
+
+    /// ECS `DryRun=true` answers a passing check with HTTP 400 `DryRunOperation`.
+    pub fn is_dry_run_pass(&self) -> bool {
+        self.provider == Provider::Alibaba && self.code == "DryRunOperation"
+    }
+
+    /// True for codes Rewind made up because the answer could not be read.
+    pub fn is_synthetic(&self) -> bool {
+        self.code.starts_with("Rewind.")
+    }
+
+    fn synthetic(
+        provider: Provider,
+        code: &str,
+        message: String,
+        status: u16,
+        rid: Option<&str>,
+    ) -> CloudError {
+        CloudError {
+            provider,
+            code: code.to_string(),
+            message,
+            request_id: rid.map(str::to_string),
+            http_status: status,
+            detail: None,
+        }
+    }
+}
+
+/// Reads an answer. On success returns the payload: for Tencent the object inside
+/// `Response` (with its `RequestId`), for ECS and Workspace the whole body (`null` for an
+/// empty Workspace success body).
+pub fn parse_response(
+    provider: Provider,
+    http_status: u16,
+    headers_request_id: Option<&str>,
+    body: &[u8],
+) -> Result<Value, CloudError> {
+    let ok_status = (200..300).contains(&http_status);
+    let trimmed = body.trim_ascii();
+    if trimmed.is_empty() {
+        if ok_status && provider == Provider::Huawei {
+            return Ok(Value::Null);
+        }
+        let message = format!("HTTP {http_status} with an empty body");
+        let code = if ok_status { NOT_JSON } else { HTTP_STATUS };
+        return Err(CloudError::synthetic(
+            provider,
+            code,
+            message,
+            http_status,
+            headers_request_id,
+        ));
+    }
+    let json: Value = match serde_json::from_slice(trimmed) {
+        Ok(v) => v,
+        Err(_) => {
+            let message = format!(
+                "HTTP {http_status} answer is not JSON: {}",
+                describe_body(trimmed)
+            );
+            return Err(CloudError::synthetic(
+                provider,
+                NOT_JSON,
+                message,
+                http_status,
+                headers_request_id,
+            ));
+        }
+    };
+    let non_error_status = |what: &str| {
+        let code = if ok_status {
+            UNEXPECTED_BODY
+        } else {
+            HTTP_STATUS
+        };
+        let message = format!("HTTP {http_status}: {what}: {}", describe_body(trimmed));
+        CloudError::synthetic(provider, code, message, http_status, headers_request_id)
+    };
+    match provider {
+        Provider::Tencent => {
+            let Some(Value::Object(resp)) = json.get("Response") else {
+                return Err(non_error_status("no \"Response\" object"));
+            };
+            let request_id =
+                str_field(resp, "RequestId").or(headers_request_id.map(str::to_string));
+            if let Some(err) = resp.get("Error") {
+                let code = err.get("Code").and_then(Value::as_str);
+                return Err(CloudError {
+                    provider,
+                    code: code.unwrap_or(UNEXPECTED_BODY).to_string(),
+                    message: err
+                        .get("Message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    request_id,
+                    http_status,
+                    detail: None,
+                });
+            }
+            if ok_status {
+                Ok(Value::Object(resp.clone()))
+            } else {
+                Err(non_error_status("no error code"))
+            }
+        }
+        Provider::Alibaba => {
+            let Value::Object(obj) = &json else {
+                return Err(non_error_status("not a JSON object"));
+            };
+            if ok_status {
+                return Ok(json);
+            }
+            match str_field(obj, "Code") {
+                Some(code) => Err(CloudError {
+                    provider,
+                    code,
+                    message: str_field(obj, "Message").unwrap_or_default(),
+                    request_id: str_field(obj, "RequestId")
+                        .or(headers_request_id.map(str::to_string)),
+                    http_status,
+                    detail: str_field(obj, "Recommend"),
+                }),
+                None => Err(non_error_status("no error code")),
+            }
+        }
+        Provider::Huawei => {
+            if ok_status {
+                return Ok(json);
+            }
+            let Value::Object(obj) = &json else {
+                return Err(non_error_status("not a JSON object"));
+            };
+            // Workspace and APIGW use error_code/error_msg; some Huawei services nest
+            // {"error": {"code", "message"}}.
+            let nested = obj.get("error").and_then(Value::as_object);
+            let code =
+                str_field(obj, "error_code").or_else(|| nested.and_then(|e| str_field(e, "code")));
+            let message = str_field(obj, "error_msg")
+                .or_else(|| nested.and_then(|e| str_field(e, "message")));
+            match code {
+                Some(code) => Err(CloudError {
+                    provider,
+                    code,
+                    message: message.unwrap_or_default(),
+                    request_id: str_field(obj, "request_id")
+                        .or(headers_request_id.map(str::to_string)),
+                    http_status,
+                    detail: str_field(obj, "error_detail"),
+                }),
+                None => Err(non_error_status("no error code")),
+            }
+        }
+    }
+}
+
+/// [`parse_response`], then the payload read into a typed response
+/// (`tencent::DescribeSnapshotsResponse`, `alibaba::DescribeDisksResponse`, …). A payload
+/// that does not fit becomes `Rewind.UnexpectedBody`.
+pub fn parse_typed<T: DeserializeOwned>(
+    provider: Provider,
+    http_status: u16,
+    headers_request_id: Option<&str>,
+    body: &[u8],
+) -> Result<T, CloudError> {
+    let v = parse_response(provider, http_status, headers_request_id, body)?;
+    let request_id = request_id_of(provider, &v).or(headers_request_id.map(str::to_string));
+    serde_json::from_value(v).map_err(|e| CloudError {
+        provider,
+        code: UNEXPECTED_BODY.to_string(),
+        message: format!("the answer does not have the expected fields: {e}"),
+        request_id,
+        http_status,
+        detail: None,
+    })
+}
+
+fn request_id_of(provider: Provider, v: &Value) -> Option<String> {
+    let key = match provider {
+        Provider::Tencent | Provider::Alibaba => "RequestId",
+        Provider::Huawei => "request_id",
+    };
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn str_field(obj: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    obj.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// A short, single-line description of an unreadable body: an HTML page's title, or
+/// its first characters.
+fn describe_body(body: &[u8]) -> String {
+    const MAX: usize = 120;
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>"))
+        && start + 7 <= end
+    {
+        let title = collapse(&text[start + 7..end]);
+        if !title.is_empty() {
+            return format!("an HTML page titled {title:?}");
+        }
+    }
+    let flat = collapse(&text);
+    if flat.chars().count() > MAX {
+        let cut: String = flat.chars().take(MAX).collect();
+        format!("{cut:?}…")
+    } else {
+        format!("{flat:?}")
+    }
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,204 @@
+//! parse_response: each provider's success and error shapes, and bodies that are not
+//! the provider's JSON at all.
+
+use rewind_cloud::Provider;
+use rewind_cloud::catalog::{HTTP_STATUS, NOT_JSON, UNEXPECTED_BODY};
+use rewind_cloud::error::{CloudError, parse_response, parse_typed};
+use rewind_cloud::{alibaba, huawei, tencent};
+use serde_json::json;
+
+fn err(p: Provider, status: u16, rid: Option<&str>, body: &str) -> CloudError {
+    match parse_response(p, status, rid, body.as_bytes()) {
+        Ok(v) => panic!("expected an error, got {v}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn tencent_success_returns_the_inner_response() {
+    let body = r#"{"Response": {"RequestId": "96aee6e3-172c-4f0f-be7c-fc46b9865763"}}"#;
+    let v = parse_response(Provider::Tencent, 200, None, body.as_bytes()).unwrap();
+    assert_eq!(
+        v,
+        json!({"RequestId": "96aee6e3-172c-4f0f-be7c-fc46b9865763"})
+    );
+    let body = r#"{"Response": {"SnapshotId": "lhsnap-nv6aqcv6", "RequestId": "0580622c"}}"#;
+    let r: tencent::CreateInstanceSnapshotResponse =
+        parse_typed(Provider::Tencent, 200, None, body.as_bytes()).unwrap();
+    assert_eq!(r.snapshot_id, "lhsnap-nv6aqcv6");
+}
+
+#[test]
+fn tencent_errors_arrive_with_http_200() {
+    let body = r#"{"Response": {"Error": {"Code": "UnsupportedOperation.InvalidSnapshotState",
+        "Message": "The snapshot status is invalid."}, "RequestId": "r-1"}}"#;
+    let e = err(Provider::Tencent, 200, Some("hdr"), body);
+    assert_eq!(e.code, "UnsupportedOperation.InvalidSnapshotState");
+    assert_eq!(e.message, "The snapshot status is invalid.");
+    assert_eq!(e.request_id.as_deref(), Some("r-1"));
+    assert_eq!(e.http_status, 200);
+    let x = e.explain();
+    assert_eq!(x.matched, Some("UnsupportedOperation.InvalidSnapshotState"));
+    assert!(!x.retryable);
+    assert!(x.meaning.zh.contains("NORMAL"));
+
+    let body = r#"{"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow down"}, "RequestId": "r-2"}}"#;
+    assert!(err(Provider::Tencent, 200, None, body).retryable());
+}
+
+#[test]
+fn alibaba_success_and_error_shapes() {
+    let body = r#"{"RequestId": "F3CD6886-D8D0-4FEE-B93E-1B732396****"}"#;
+    let v = parse_response(Provider::Alibaba, 200, None, body.as_bytes()).unwrap();
+    assert_eq!(
+        v["RequestId"],
+        json!("F3CD6886-D8D0-4FEE-B93E-1B732396****")
+    );
+    let body = r#"{"RequestId": "x", "Disks": {"Disk": [{"DiskId": "d-1", "Status": "In_use"}]}}"#;
+    let r: alibaba::DescribeDisksResponse =
+        parse_typed(Provider::Alibaba, 200, None, body.as_bytes()).unwrap();
+    assert_eq!(r.disks.disk[0].status, alibaba::DiskStatus::InUse);
+
+    let body = r#"{"RequestId": "6EF60BEC-0242-43AF-BB20-270359FB54A7", "HostId": "ecs.aliyuncs.com",
+        "Code": "IncorrectInstanceStatus", "Message": "The current status of the resource does not support this operation.",
+        "Recommend": "https://api.aliyun.com/troubleshoot?q=IncorrectInstanceStatus"}"#;
+    let e = err(Provider::Alibaba, 403, None, body);
+    assert_eq!(e.code, "IncorrectInstanceStatus");
+    assert_eq!(e.http_status, 403);
+    assert_eq!(
+        e.request_id.as_deref(),
+        Some("6EF60BEC-0242-43AF-BB20-270359FB54A7")
+    );
+    assert!(
+        e.detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("https://"))
+    );
+    assert!(e.explain().remedy.en.contains("Stop"));
+    assert!(!e.is_dry_run_pass());
+}
+
+#[test]
+fn alibaba_dry_run_pass_is_recognized() {
+    let body = r#"{"RequestId": "r", "Code": "DryRunOperation", "Message": "Request validation has been passed with DryRun flag set."}"#;
+    let e = err(Provider::Alibaba, 400, None, body);
+    assert!(e.is_dry_run_pass());
+    assert!(!e.retryable());
+}
+
+#[test]
+fn alibaba_throttling_is_retryable() {
+    let body = r#"{"RequestId": "r", "Code": "Throttling.User", "Message": "Request was denied due to user flow control."}"#;
+    assert!(err(Provider::Alibaba, 400, None, body).retryable());
+}
+
+#[test]
+fn huawei_success_and_error_shapes() {
+    let body = r#"{"job_id": "1792d3eb-35c6-4e99-8381-abfc8e02126b"}"#;
+    let r: huawei::BatchRestoreDesktopSnapshotResponse =
+        parse_typed(Provider::Huawei, 200, Some("req-1"), body.as_bytes()).unwrap();
+    assert_eq!(r.job_id, "1792d3eb-35c6-4e99-8381-abfc8e02126b");
+    assert_eq!(
+        parse_response(Provider::Huawei, 204, None, b"").unwrap(),
+        serde_json::Value::Null
+    );
+
+    let body = r#"{"error_code": "WKS.0211", "error_msg": "Operation conflict.", "error_detail": "desktop busy"}"#;
+    let e = err(Provider::Huawei, 409, Some("req-2"), body);
+    assert_eq!(e.code, "WKS.0211");
+    assert_eq!(e.request_id.as_deref(), Some("req-2"));
+    assert_eq!(e.detail.as_deref(), Some("desktop busy"));
+    // Unknown Workspace code: the HTTP status entry explains it.
+    assert_eq!(e.explain().matched, Some("http.409"));
+
+    let body = r#"{"error_msg": "Incorrect IAM authentication information: verify aksk signature fail", "error_code": "APIGW.0301", "request_id": "body-rid"}"#;
+    let e = err(Provider::Huawei, 401, Some("hdr-rid"), body);
+    assert_eq!(e.code, "APIGW.0301");
+    assert_eq!(e.request_id.as_deref(), Some("body-rid"));
+    assert!(!e.retryable());
+
+    let body =
+        r#"{"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"}"#;
+    assert!(err(Provider::Huawei, 429, None, body).retryable());
+
+    let body = r#"{"error": {"code": "Common.0001", "message": "nested shape"}}"#;
+    let e = err(Provider::Huawei, 400, None, body);
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("Common.0001", "nested shape")
+    );
+}
+
+#[test]
+fn an_html_gateway_page_becomes_a_clear_synthetic_error() {
+    let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body></html>";
+    for p in Provider::ALL {
+        let e = err(p, 502, Some("rid"), html);
+        assert_eq!(e.code, NOT_JSON, "{p}");
+        assert!(e.is_synthetic());
+        assert!(e.message.contains("502 Bad Gateway"), "{}", e.message);
+        assert_eq!(e.request_id.as_deref(), Some("rid"));
+        assert!(e.retryable(), "a 502 can be retried");
+        let x = e.explain();
+        assert!(!x.meaning.en.is_empty() && !x.meaning.zh.is_empty());
+    }
+    let e = err(Provider::Alibaba, 404, None, "Not Found");
+    assert_eq!(e.code, NOT_JSON);
+    assert!(!e.retryable());
+}
+
+#[test]
+fn odd_bodies_never_panic() {
+    for p in Provider::ALL {
+        for (status, body) in [
+            (200, ""),
+            (500, ""),
+            (200, "{"),
+            (200, "[]"),
+            (200, "null"),
+            (503, "{}"),
+            (400, "{\"Code\": 5}"),
+            (200, "\u{0}\u{ff}"),
+        ] {
+            let _ = parse_response(p, status, None, body.as_bytes());
+        }
+        let _ = parse_response(p, 200, None, &[0xff, 0xfe, 0x00]);
+    }
+    let e = err(Provider::Tencent, 200, None, r#"{"Result": {}}"#);
+    assert_eq!(e.code, UNEXPECTED_BODY);
+    let e = err(Provider::Tencent, 500, None, "{}");
+    assert_eq!(e.code, HTTP_STATUS);
+    assert!(e.retryable());
+    let e = err(Provider::Alibaba, 500, None, "");
+    assert_eq!(e.code, HTTP_STATUS);
+    let e = err(Provider::Tencent, 200, None, "");
+    assert_eq!(e.code, NOT_JSON);
+}
+
+#[test]
+fn typed_parse_mismatch_is_unexpected_body() {
+    let body = r#"{"Response": {"RequestId": "r"}}"#;
+    let e = parse_typed::<tencent::CreateInstanceSnapshotResponse>(
+        Provider::Tencent,
+        200,
+        None,
+        body.as_bytes(),
+    )
+    .unwrap_err();
+    assert_eq!(e.code, UNEXPECTED_BODY);
+    assert_eq!(e.request_id.as_deref(), Some("r"));
+}
+
+#[test]
+fn cloud_error_serializes_for_the_console() {
+    let body = r#"{"Response": {"Error": {"Code": "InternalError", "Message": "oops"}, "RequestId": "r"}}"#;
+    let e = err(Provider::Tencent, 200, None, body);
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(
+        v,
+        json!({"provider": "tencent", "code": "InternalError", "message": "oops", "request_id": "r", "http_status": 200})
+    );
+    let back: CloudError = serde_json::from_value(v).unwrap();
+    assert_eq!(back, e);
+    assert!(e.to_string().contains("InternalError"));
+}

@@ -1,0 +1,512 @@
+//! `/api/v1/*` and `/relay`: who am I, which profiles, sign-and-forward, the audit log.
+
+use crate::audit::{Completion, Pending, Query as AuditQuery};
+use crate::auth::{check_csrf, identify};
+use crate::config::{AlibabaSignature, Profile};
+use crate::error::ApiError;
+use crate::policy::{self, Identity};
+use crate::upstream::{Answer, SendError};
+use crate::{AppState, Mode};
+use axum::Json;
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use rewind_cloud::action::Action;
+use rewind_cloud::build::{self, Target, Variant};
+use rewind_cloud::error::CloudError;
+use rewind_cloud::sign::{self, Algorithm, SigningParams};
+use rewind_cloud::validate::{ValidateOptions, validate_params};
+use rewind_cloud::{Lang, Provider};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type Shared = State<Arc<AppState>>;
+
+fn peer(req_ext: &axum::http::Extensions) -> Option<SocketAddr> {
+    req_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The UI language from `Accept-Language` (first tag; English unless it is Chinese).
+pub fn lang(headers: &HeaderMap) -> Lang {
+    let first = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if first.starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+// ------------------------------------------------------------------ session, profiles
+
+#[derive(Debug, Serialize)]
+struct ProfileView {
+    name: String,
+    provider: Provider,
+    product: &'static str,
+    regions: Vec<String>,
+    /// Where requests go when not the provider's public endpoint (no secrets).
+    endpoint: Option<String>,
+    /// `v3` or `v1` (Alibaba only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<&'static str>,
+    /// The provider's names of the actions this user may call on this profile.
+    actions: Vec<&'static str>,
+}
+
+fn profile_view(p: &Profile, actions: Vec<&'static str>) -> ProfileView {
+    ProfileView {
+        name: p.name.clone(),
+        provider: p.provider,
+        product: p.provider.product(),
+        regions: p.regions.clone(),
+        endpoint: p
+            .endpoint
+            .as_ref()
+            .map(|e| format!("{}://{}", e.scheme, e.connect)),
+        signature: (p.provider == Provider::Alibaba).then_some(match p.signature {
+            AlibabaSignature::V3 => "v3",
+            AlibabaSignature::V1 => "v1",
+        }),
+        actions,
+    }
+}
+
+/// The profiles `who` may call anything on, with the actions allowed.
+fn visible_profiles(state: &AppState, who: &Identity) -> Vec<ProfileView> {
+    state
+        .config
+        .profiles
+        .iter()
+        .filter_map(|p| {
+            let actions: Vec<&'static str> = Action::of(p.provider)
+                .filter(|a| policy::may_call(&state.config.policy, who, &p.name, *a))
+                .map(Action::name)
+                .collect();
+            (!actions.is_empty()).then(|| profile_view(p, actions))
+        })
+        .collect()
+}
+
+#[derive(Debug, Serialize)]
+struct Session {
+    user: Option<String>,
+    groups: Vec<String>,
+    auth: &'static str,
+    mode: Mode,
+    demo: bool,
+    relay: bool,
+    profiles: Vec<ProfileView>,
+}
+
+pub async fn session(State(state): Shared, req: Request) -> Result<Json<Value>, ApiError> {
+    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
+    let s = Session {
+        user: Some(who.user.clone()),
+        groups: who.groups.clone(),
+        auth: state.config.auth.name(),
+        mode: state.config.mode,
+        demo: state.config.demo,
+        relay: state.config.relay.enabled,
+        profiles: visible_profiles(&state, &who),
+    };
+    Ok(Json(
+        serde_json::to_value(s).map_err(|_| ApiError::Internal)?,
+    ))
+}
+
+pub async fn profiles(State(state): Shared, req: Request) -> Result<Json<Value>, ApiError> {
+    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
+    Ok(Json(
+        json!({"ok": true, "profiles": visible_profiles(&state, &who)}),
+    ))
+}
+
+// ------------------------------------------------------------------ call
+
+/// `POST /api/v1/call`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallRequest {
+    pub profile: String,
+    pub region: String,
+    /// The provider's own action name (`ApplyInstanceSnapshot`, `ResetDisk`, …).
+    pub action: String,
+    #[serde(default)]
+    pub params: Value,
+    #[serde(default)]
+    pub options: ValidateOptions,
+}
+
+/// Reads the body of a state-changing request after the CSRF and auth checks.
+async fn guarded_body(
+    state: &AppState,
+    req: Request,
+) -> Result<(Identity, HeaderMap, axum::body::Bytes), ApiError> {
+    let (parts, body) = req.into_parts();
+    check_csrf(&parts.headers, &state.config.cors_origins)?;
+    let who = identify(&state.config.auth, &parts.headers, peer(&parts.extensions))?;
+    if !state.limiters.allow_user(&who.user) {
+        return Err(ApiError::RateLimited);
+    }
+    let limit = state.config.limits.body_bytes;
+    if parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > limit as u64)
+    {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge(limit))?;
+    Ok((who, parts.headers, bytes))
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        // serde's message names the field and position, never echoes the whole body.
+        ApiError::BadJson(e.to_string())
+    })
+}
+
+pub async fn call(State(state): Shared, req: Request) -> Result<Json<Value>, ApiError> {
+    let (who, headers, body) = guarded_body(&state, req).await?;
+    let lang = lang(&headers);
+    let call: CallRequest = parse_json(&body)?;
+    let profile = state
+        .config
+        .profiles
+        .iter()
+        .find(|p| p.name == call.profile)
+        .ok_or_else(|| ApiError::UnknownProfile(call.profile.chars().take(64).collect()))?;
+    if !profile.regions.contains(&call.region) {
+        return Err(ApiError::UnknownRegion {
+            profile: profile.name.clone(),
+            region: call.region.chars().take(64).collect(),
+        });
+    }
+    let action =
+        Action::lookup(profile.provider, &call.action).ok_or_else(|| ApiError::UnknownAction {
+            provider: profile.provider.product().to_string(),
+            action: call.action.chars().take(64).collect(),
+        })?;
+    let validated =
+        validate_params(action, &call.params, &call.options).map_err(ApiError::InvalidParams)?;
+    policy::check(
+        &state.config.policy,
+        &who,
+        &profile.name,
+        action,
+        &validated.params,
+    )
+    .map_err(ApiError::Forbidden)?;
+    let mut params = validated.params;
+    // A ClientToken makes CreateSnapshot idempotent, so it may be retried safely.
+    if action == Action::EcsCreateSnapshot
+        && let Value::Object(m) = &mut params
+        && !m.contains_key("ClientToken")
+    {
+        m.insert(
+            "ClientToken".into(),
+            Value::String(uuid::Uuid::new_v4().to_string()),
+        );
+    }
+
+    let audit_id = if action.mutates() {
+        state
+            .audit_begin(Pending {
+                user: who.user.clone(),
+                via: "call",
+                profile: profile.name.clone(),
+                provider: profile.provider.id(),
+                region: call.region.clone(),
+                action: action.name(),
+                params: params.clone(),
+            })
+            .await?
+    } else {
+        None
+    };
+
+    let started = Instant::now();
+    let result = forward(&state, profile, &call.region, action, &params).await;
+    let elapsed = started.elapsed();
+    let (outcome_label, answer_json, completion) = match &result {
+        Ok((data, rid)) => (
+            "ok",
+            Ok(
+                json!({"ok": true, "request_id": rid, "data": data, "warnings": validated.warnings}),
+            ),
+            Completion {
+                outcome: "ok".into(),
+                request_id: rid.clone(),
+                http_status: Some(200),
+                ..Default::default()
+            },
+        ),
+        Err(Failure::Cloud(e)) if e.is_dry_run_pass() => (
+            "dry_run_passed",
+            Ok(json!({
+                "ok": true,
+                "dry_run": "passed",
+                "request_id": e.request_id,
+                "data": {"Code": e.code, "Message": e.message, "RequestId": e.request_id},
+                "warnings": validated.warnings,
+            })),
+            Completion::from_cloud(e),
+        ),
+        Err(Failure::Cloud(e)) => (
+            "error",
+            Err(ApiError::Cloud(e.clone(), lang)),
+            Completion::from_cloud(e),
+        ),
+        Err(Failure::Send(e)) => {
+            let not_sent = matches!(e, SendError::NotSent(_) | SendError::Invalid(_));
+            (
+                if not_sent { "not_sent" } else { "unknown" },
+                Err(send_error(e)),
+                Completion::no_answer(not_sent, e.to_string()),
+            )
+        }
+        Err(Failure::Build(m)) => (
+            "not_sent",
+            Err(ApiError::Upstream {
+                status: StatusCode::BAD_REQUEST,
+                code: "CannotBuild",
+                message: m.clone(),
+                retryable: false,
+            }),
+            Completion::no_answer(true, m.clone()),
+        ),
+    };
+    state.metrics.record_upstream(
+        profile.provider.id(),
+        action.name(),
+        outcome_label,
+        elapsed.as_secs_f64(),
+    );
+    tracing::info!(
+        user = %who.user,
+        profile = %profile.name,
+        region = %call.region,
+        action = %action.name(),
+        outcome = outcome_label,
+        elapsed_ms = elapsed.as_millis() as u64,
+        "call"
+    );
+    state.audit_complete(audit_id, completion).await;
+    answer_json.map(Json)
+}
+
+pub(crate) fn send_error(e: &SendError) -> ApiError {
+    let (status, code, retryable) = match e {
+        SendError::NotSent(_) => (StatusCode::BAD_GATEWAY, "UpstreamUnreachable", true),
+        SendError::Timeout(..) => (StatusCode::GATEWAY_TIMEOUT, "UpstreamTimeout", false),
+        SendError::TooLarge(..) => (StatusCode::BAD_GATEWAY, "UpstreamTooLarge", false),
+        SendError::Broken(_) => (StatusCode::BAD_GATEWAY, "UpstreamBroken", false),
+        SendError::Invalid(_) => (StatusCode::BAD_REQUEST, "CannotSend", false),
+    };
+    let message = match e {
+        SendError::NotSent(_) => format!("{e}; the request was not sent"),
+        SendError::Invalid(_) => e.to_string(),
+        _ => format!(
+            "{e}; the request may have reached the cloud: check its state before trying again"
+        ),
+    };
+    ApiError::Upstream {
+        status,
+        code,
+        message,
+        retryable,
+    }
+}
+
+#[derive(Debug)]
+enum Failure {
+    Cloud(Box<CloudError>),
+    Send(SendError),
+    Build(String),
+}
+
+/// Throttling answers mean the cloud did not act on the request.
+fn is_throttle(e: &CloudError) -> bool {
+    e.http_status == 429
+        || e.code.starts_with("RequestLimitExceeded")
+        || e.code.starts_with("Throttling")
+        || e.code == "APIGW.0308"
+}
+
+const MAX_ATTEMPTS: u32 = 3;
+
+/// Builds, signs and sends, retrying only what is safe: anything that was not sent or
+/// was throttled; reads (and CreateSnapshot with its ClientToken) also after a lost or
+/// retryable answer. A rollback that may have reached the cloud is never sent twice.
+async fn forward(
+    state: &AppState,
+    profile: &Profile,
+    region: &str,
+    action: Action,
+    params: &Value,
+) -> Result<(Value, Option<String>), Failure> {
+    let idempotent = !action.mutates() || action == Action::EcsCreateSnapshot;
+    let endpoint = profile.endpoint.as_ref().map(|e| e.for_region(region));
+    let variant = match (profile.provider, profile.signature) {
+        (Provider::Alibaba, AlibabaSignature::V1) => Variant::AlibabaV1,
+        _ => Variant::Default,
+    };
+    let target = Target {
+        region: region.to_string(),
+        endpoint: endpoint.as_ref().map(|e| e.host.clone()),
+        scheme: endpoint.as_ref().map(|e| e.scheme.clone()),
+        project_id: profile.project_ids.get(region).cloned(),
+    };
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut req = build::build_with(action, params, &target, variant)
+            .map_err(|e| Failure::Build(e.to_string()))?;
+        state
+            .limiters
+            .upstream_ready(action, &profile.credentials.id)
+            .await;
+        // Fresh time and nonce per attempt: ECS refuses a reused nonce.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let nonce = uuid::Uuid::new_v4().to_string();
+        let algorithm = variant.algorithm(action);
+        let params_sign = SigningParams::new(&profile.credentials, now).with_nonce(&nonce);
+        sign::sign(algorithm, &mut req, &params_sign)
+            .map_err(|e| Failure::Build(format!("cannot sign: {e}")))?;
+        let sent = state
+            .upstream
+            .send(&req, endpoint.as_ref(), algorithm == Algorithm::Tc3)
+            .await;
+        match sent {
+            Ok(Answer {
+                status,
+                ref request_id_headers,
+                ref body,
+                ..
+            }) => {
+                let rid = request_id_headers.first().map(|(_, v)| v.as_str());
+                match rewind_cloud::error::parse_response(profile.provider, status, rid, body) {
+                    Ok(data) => {
+                        let request_id = request_id_of(profile.provider, &data)
+                            .or_else(|| rid.map(str::to_string));
+                        return Ok((data, request_id));
+                    }
+                    Err(e) => {
+                        let retry = attempt < MAX_ATTEMPTS
+                            && (is_throttle(&e) || (idempotent && e.retryable()));
+                        if !retry {
+                            return Err(Failure::Cloud(Box::new(e)));
+                        }
+                        tracing::warn!(code = %e.code, attempt, "retrying after a retryable cloud error");
+                    }
+                }
+            }
+            Err(e) => {
+                let retry = attempt < MAX_ATTEMPTS
+                    && (matches!(e, SendError::NotSent(_))
+                        || (idempotent
+                            && matches!(e, SendError::Timeout(..) | SendError::Broken(_))));
+                if !retry {
+                    return Err(Failure::Send(e));
+                }
+                tracing::warn!(error = %e, attempt, "retrying a request that is safe to resend");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt))).await;
+    }
+}
+
+fn request_id_of(provider: Provider, data: &Value) -> Option<String> {
+    let key = match provider {
+        Provider::Tencent | Provider::Alibaba => "RequestId",
+        Provider::Huawei => "request_id",
+    };
+    data.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+// ------------------------------------------------------------------ audit
+
+pub async fn audit(
+    State(state): Shared,
+    Query(q): Query<AuditQuery>,
+    req: Request,
+) -> Result<Json<Value>, ApiError> {
+    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
+    let Some(log) = state.config.audit.clone() else {
+        return Err(ApiError::Disabled("the audit log is not configured".into()));
+    };
+    // A user sees the rows of the profiles they hold any grant on.
+    let mut visible: Vec<String> = visible_profiles(&state, &who)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    for provider in Provider::ALL {
+        let relay_profile = format!("relay:{}", provider.id());
+        if Action::of(provider)
+            .any(|a| policy::may_call(&state.config.policy, &who, &relay_profile, a))
+        {
+            visible.push(relay_profile);
+        }
+    }
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let rows = tokio::task::spawn_blocking(move || log.query(&q, Some(&visible)))
+        .await
+        .map_err(|_| ApiError::Internal)?
+        .map_err(|e| {
+            tracing::error!(error = %e, "audit query failed");
+            ApiError::Internal
+        })?;
+    let next_before = (rows.len() as u32 == limit)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(
+        json!({"ok": true, "entries": rows, "next_before": next_before}),
+    ))
+}
+
+// ------------------------------------------------------------------ relay
+
+pub async fn relay(
+    State(state): Shared,
+    req: Request,
+) -> Result<axum::response::Response, ApiError> {
+    if !state.config.relay.enabled {
+        return Err(ApiError::Disabled("the relay is not enabled".into()));
+    }
+    let (who, _headers, body) = guarded_body(&state, req).await?;
+    let r: crate::relay::RelayRequest = parse_json(&body)?;
+    crate::relay::handle(&state, &who, r).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_chinese_only_when_first() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT_LANGUAGE, v.parse().unwrap());
+            m
+        };
+        assert_eq!(lang(&h("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
+        assert_eq!(lang(&h("en-US,zh;q=0.5")), Lang::En);
+        assert_eq!(lang(&HeaderMap::new()), Lang::En);
+    }
+}

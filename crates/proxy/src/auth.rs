@@ -1,0 +1,204 @@
+//! Establishing the caller's identity under the configured auth mode, and the CSRF
+//! rules every state-changing request must meet.
+
+use crate::config::Auth;
+use crate::error::ApiError;
+use crate::policy::Identity;
+use axum::http::{HeaderMap, header};
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use subtle::ConstantTimeEq;
+
+/// The header a state-changing request must carry: a cross-site form or `<img>` cannot
+/// set it, and a cross-site `fetch` that does needs a CORS preflight we do not grant.
+pub const CSRF_HEADER: &str = "x-rewind-request";
+
+/// Who is calling. `peer` is the TCP peer (absent when a test drives the router
+/// directly, which header mode then refuses).
+pub fn identify(
+    auth: &Auth,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<Identity, ApiError> {
+    match auth {
+        Auth::None { user } => Ok(Identity {
+            user: user.clone(),
+            groups: Vec::new(),
+        }),
+        Auth::Token { tokens } => {
+            let presented = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
+            let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+            // Compare against every entry in constant time, without stopping early.
+            let mut found = None;
+            for t in tokens {
+                if bool::from(t.sha256.ct_eq(&digest)) && found.is_none() {
+                    found = Some(t);
+                }
+            }
+            found
+                .map(|t| Identity {
+                    user: t.user.clone(),
+                    groups: t.groups.clone(),
+                })
+                .ok_or_else(|| ApiError::Unauthorized("the bearer token is not valid".into()))
+        }
+        Auth::Header {
+            user_header,
+            groups_header,
+            trusted_sources,
+        } => {
+            if !peer.is_some_and(|p| trusted_sources.contains(&p.ip())) {
+                return Err(ApiError::Unauthorized(
+                    "identity headers are accepted only from the configured reverse proxy".into(),
+                ));
+            }
+            let user = headers
+                .get(user_header.as_str())
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(format!("the {user_header} header is missing"))
+                })?;
+            let groups = groups_header
+                .as_deref()
+                .and_then(|h| headers.get(h))
+                .and_then(|v| v.to_str().ok())
+                .map(|g| {
+                    g.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default();
+            Ok(Identity {
+                user: user.to_string(),
+                groups,
+            })
+        }
+    }
+}
+
+/// JSON content type, the custom header, and an allowed `Origin` when one is sent (the
+/// server's own origin or a configured one). Non-browser clients send no `Origin`.
+pub fn check_csrf(headers: &HeaderMap, allowed_origins: &[String]) -> Result<(), ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    if headers
+        .get(CSRF_HEADER)
+        .is_none_or(|v| v.as_bytes().is_empty())
+    {
+        return Err(ApiError::MissingCsrfHeader);
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let same_origin = !host.is_empty()
+            && (origin == format!("http://{host}") || origin == format!("https://{host}"));
+        if !same_origin && !allowed_origins.iter().any(|o| o == origin) {
+            let shown: String = origin.chars().take(100).collect();
+            return Err(ApiError::OriginNotAllowed(shown));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TokenEntry;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn tokens_are_compared_by_hash() {
+        let auth = Auth::Token {
+            tokens: vec![TokenEntry {
+                user: "alice".into(),
+                sha256: Sha256::digest(b"fake-token-1").into(),
+                groups: vec!["ops".into()],
+            }],
+        };
+        let ok = identify(
+            &auth,
+            &headers(&[("authorization", "Bearer fake-token-1")]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(ok.user, "alice");
+        assert!(identify(&auth, &headers(&[("authorization", "Bearer nope")]), None).is_err());
+        assert!(identify(&auth, &headers(&[]), None).is_err());
+    }
+
+    #[test]
+    fn identity_headers_only_from_trusted_sources() {
+        let auth = Auth::Header {
+            user_header: "X-Forwarded-User".into(),
+            groups_header: Some("X-Forwarded-Groups".into()),
+            trusted_sources: vec!["10.0.0.2".parse().unwrap()],
+        };
+        let h = headers(&[
+            ("x-forwarded-user", "carol"),
+            ("x-forwarded-groups", "ops, dev"),
+        ]);
+        let trusted: SocketAddr = "10.0.0.2:5000".parse().unwrap();
+        let other: SocketAddr = "10.0.0.3:5000".parse().unwrap();
+        let who = identify(&auth, &h, Some(trusted)).unwrap();
+        assert_eq!(who.groups, ["ops", "dev"]);
+        assert!(identify(&auth, &h, Some(other)).is_err());
+        assert!(identify(&auth, &h, None).is_err());
+    }
+
+    #[test]
+    fn csrf_rules() {
+        let good = [
+            ("content-type", "application/json; charset=utf-8"),
+            ("x-rewind-request", "1"),
+            ("host", "127.0.0.1:8080"),
+        ];
+        assert!(check_csrf(&headers(&good), &[]).is_ok());
+        let mut with_origin = good.to_vec();
+        with_origin.push(("origin", "http://127.0.0.1:8080"));
+        assert!(check_csrf(&headers(&with_origin), &[]).is_ok());
+        with_origin.pop();
+        with_origin.push(("origin", "https://evil.test"));
+        assert!(matches!(
+            check_csrf(&headers(&with_origin), &[]),
+            Err(ApiError::OriginNotAllowed(_))
+        ));
+        assert!(check_csrf(&headers(&with_origin), &["https://evil.test".into()]).is_ok());
+        assert!(matches!(
+            check_csrf(&headers(&good[1..]), &[]),
+            Err(ApiError::UnsupportedMediaType)
+        ));
+        assert!(matches!(
+            check_csrf(&headers(&[good[0], good[2]]), &[]),
+            Err(ApiError::MissingCsrfHeader)
+        ));
+    }
+}

@@ -1,0 +1,1018 @@
+//! `rewind serve --config FILE`: the TOML file, its environment overrides and its
+//! validation. Loading resolves everything the server needs at start (credentials read
+//! from the environment or a file, token hashes decoded, policy names checked), so a bad
+//! configuration fails before the listener opens, with a message naming the key.
+//!
+//! Secrets are never written inline: a profile names the environment variables that hold
+//! them, or a JSON file `{"id": "...", "secret": "...", "token": "..."}`.
+
+use crate::Mode;
+use crate::policy::{ActionPattern, Rule};
+use rewind_cloud::Provider;
+use rewind_cloud::action::Action;
+use rewind_cloud::sign::Credentials;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A configuration problem, naming the key at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn err(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+// ------------------------------------------------------------------ the file
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    mode: Option<String>,
+    dist: Option<PathBuf>,
+    #[serde(default)]
+    auth: FileAuth,
+    #[serde(default)]
+    profiles: Vec<FileProfile>,
+    #[serde(default)]
+    policy: Vec<FileRule>,
+    #[serde(default)]
+    audit: FileAudit,
+    #[serde(default)]
+    cors: FileCors,
+    #[serde(default)]
+    limits: FileLimits,
+    #[serde(default)]
+    relay: FileRelay,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileAuth {
+    mode: Option<String>,
+    #[serde(default)]
+    tokens: Vec<FileToken>,
+    header: Option<FileHeaderAuth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileToken {
+    user: String,
+    sha256: String,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileHeaderAuth {
+    user: Option<String>,
+    groups: Option<String>,
+    #[serde(default)]
+    trusted_sources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileProfile {
+    name: Option<String>,
+    provider: Option<String>,
+    #[serde(default)]
+    regions: Vec<String>,
+    credentials: Option<FileCredentials>,
+    signature: Option<String>,
+    endpoint: Option<FileEndpoint>,
+    #[serde(default)]
+    project_ids: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCredentials {
+    /// The access key id may be written inline: it is an identifier, not a secret.
+    id: Option<String>,
+    id_env: Option<String>,
+    secret_env: Option<String>,
+    token_env: Option<String>,
+    file: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEndpoint {
+    url: String,
+    host: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRule {
+    #[serde(default)]
+    users: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    profiles: Vec<String>,
+    #[serde(default)]
+    actions: Vec<String>,
+    #[serde(default)]
+    resources: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileAudit {
+    path: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileCors {
+    #[serde(default)]
+    origins: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    body_bytes: Option<usize>,
+    upstream_response_bytes: Option<usize>,
+    upstream_timeout_secs: Option<u64>,
+    requests_per_minute: Option<u32>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileRelay {
+    #[serde(default)]
+    enabled: bool,
+    #[serde(default)]
+    hosts: BTreeMap<String, Vec<String>>,
+}
+
+// ------------------------------------------------------------------ resolved
+
+/// How callers prove who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// Everyone is the same user; only allowed on a loopback listener (the demo).
+    None { user: String },
+    /// `Authorization: Bearer <token>`, compared by SHA-256 against the configured hashes.
+    Token { tokens: Vec<TokenEntry> },
+    /// Identity in headers set by a trusted reverse proxy, accepted only from its address.
+    Header {
+        user_header: String,
+        groups_header: Option<String>,
+        trusted_sources: Vec<IpAddr>,
+    },
+}
+
+impl Auth {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Auth::None { .. } => "none",
+            Auth::Token { .. } => "token",
+            Auth::Header { .. } => "header",
+        }
+    }
+}
+
+/// One bearer token: only its SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenEntry {
+    pub user: String,
+    pub sha256: [u8; 32],
+    pub groups: Vec<String>,
+}
+
+/// Where a profile's requests go when not to the provider's public endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// `http` or `https`.
+    pub scheme: String,
+    /// `host[:port]` to connect to; `{region}` is replaced by the call's region.
+    pub connect: String,
+    /// `host[:port]` signed and sent as `Host`; `connect` when not given.
+    pub host: String,
+}
+
+impl Endpoint {
+    /// Parses `http://127.0.0.1:8090` or `https://ecs-vpc.{region}.aliyuncs.com`.
+    pub fn parse(url: &str, host: Option<&str>) -> Result<Endpoint, String> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| format!("{url:?} is not a URL: expected http://HOST[:PORT]"))?;
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("scheme {scheme:?} is not http or https"));
+        }
+        let connect = rest.strip_suffix('/').unwrap_or(rest);
+        if connect.is_empty() || connect.contains(['/', '?', '#', '@', ' ']) {
+            return Err(format!(
+                "{url:?} must be scheme://host[:port] with no path, query or user"
+            ));
+        }
+        let host = host.unwrap_or(connect);
+        if host.is_empty() || host.contains(['/', '?', '#', '@', ' ']) {
+            return Err(format!("host {host:?} must be host[:port]"));
+        }
+        Ok(Endpoint {
+            scheme: scheme.to_string(),
+            connect: connect.to_string(),
+            host: host.to_string(),
+        })
+    }
+
+    pub fn for_region(&self, region: &str) -> Endpoint {
+        Endpoint {
+            scheme: self.scheme.clone(),
+            connect: self.connect.replace("{region}", region),
+            host: self.host.replace("{region}", region),
+        }
+    }
+}
+
+/// Alibaba's two signature versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlibabaSignature {
+    /// ACS3-HMAC-SHA256, the current SDKs' default.
+    #[default]
+    V3,
+    /// RPC HMAC-SHA1.
+    V1,
+}
+
+/// A cloud account the proxy signs for.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    pub name: String,
+    pub provider: Provider,
+    pub regions: Vec<String>,
+    /// `Debug` redacts the secret.
+    pub credentials: Credentials,
+    pub signature: AlibabaSignature,
+    pub endpoint: Option<Endpoint>,
+    /// Huawei: the project id of each region.
+    pub project_ids: BTreeMap<String, String>,
+}
+
+/// Size, time and rate limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub body_bytes: usize,
+    pub upstream_response_bytes: usize,
+    pub upstream_timeout: Duration,
+    /// Per user, on `/api/v1/call` and `/relay`.
+    pub requests_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            body_bytes: 64 * 1024,
+            upstream_response_bytes: 8 * 1024 * 1024,
+            upstream_timeout: Duration::from_secs(30),
+            requests_per_minute: 600,
+        }
+    }
+}
+
+/// The relay's allowlist: exact host names per provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relay {
+    pub enabled: bool,
+    pub hosts: BTreeMap<Provider, Vec<String>>,
+}
+
+/// Everything `rewind serve --config FILE` starts with.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub listen: SocketAddr,
+    pub mode: Mode,
+    pub dist: Option<PathBuf>,
+    pub auth: Auth,
+    pub profiles: Vec<Profile>,
+    pub policy: Vec<Rule>,
+    pub audit_path: Option<PathBuf>,
+    pub cors_origins: Vec<String>,
+    pub limits: Limits,
+    pub relay: Relay,
+}
+
+/// Environment variables that override the file (handy in containers).
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("REWIND_LISTEN", "listen"),
+    ("REWIND_MODE", "mode"),
+    ("REWIND_DIST", "dist"),
+    ("REWIND_AUDIT_PATH", "audit.path"),
+    ("REWIND_CORS_ORIGINS", "cors.origins"),
+];
+
+/// Reads and validates a configuration file, with overrides and secrets from the process
+/// environment.
+pub fn load_file(path: &std::path::Path) -> Result<ServeConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err(path.display().to_string(), format!("cannot read: {e}")))?;
+    let base = path.parent().map(|p| p.to_path_buf());
+    parse(&text, base.as_deref(), &|name| std::env::var(name).ok())
+}
+
+/// Parses and validates configuration text. `env` looks up environment variables;
+/// relative file paths are taken from `base` (the config file's folder).
+pub fn parse(
+    text: &str,
+    base: Option<&std::path::Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<ServeConfig, ConfigError> {
+    let file: FileConfig = toml::from_str(text).map_err(|e| {
+        // toml's message carries the line and the offending key; keep it on one line.
+        let msg = e.message().to_string();
+        let key = e
+            .span()
+            .map(|s| {
+                let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+                format!("line {line}")
+            })
+            .unwrap_or_else(|| "config".into());
+        err(key, msg)
+    })?;
+    let resolve_path = |p: PathBuf| match base {
+        Some(b) if p.is_relative() => b.join(p),
+        _ => p,
+    };
+
+    let listen_text = env("REWIND_LISTEN")
+        .or(file.listen)
+        .unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listen: SocketAddr = listen_text.parse().map_err(|_| {
+        err(
+            "listen",
+            format!("{listen_text:?} is not an address such as 127.0.0.1:8080"),
+        )
+    })?;
+
+    let mode = match env("REWIND_MODE").or(file.mode).as_deref() {
+        None | Some("portal") => Mode::Portal,
+        Some("relay") => Mode::Relay,
+        Some(other) => {
+            return Err(err(
+                "mode",
+                format!("{other:?} is not \"portal\" or \"relay\""),
+            ));
+        }
+    };
+    let dist = env("REWIND_DIST")
+        .map(PathBuf::from)
+        .or(file.dist.map(resolve_path));
+
+    let auth = parse_auth(file.auth, listen)?;
+
+    let mut profiles: Vec<Profile> = Vec::new();
+    for (i, p) in file.profiles.into_iter().enumerate() {
+        let profile = parse_profile(i, p, base, env)?;
+        if profiles.iter().any(|q| q.name == profile.name) {
+            return Err(err(
+                format!("profiles[{i}].name"),
+                format!("{:?} is used by another profile", profile.name),
+            ));
+        }
+        profiles.push(profile);
+    }
+
+    let mut policy = Vec::new();
+    for (i, r) in file.policy.into_iter().enumerate() {
+        policy.push(parse_rule(i, r, &profiles)?);
+    }
+
+    let audit_path = env("REWIND_AUDIT_PATH")
+        .map(PathBuf::from)
+        .or(file.audit.path)
+        .map(resolve_path);
+
+    let cors_origins = match env("REWIND_CORS_ORIGINS") {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => file.cors.origins,
+    };
+    for (i, o) in cors_origins.iter().enumerate() {
+        let ok = (o.starts_with("http://") || o.starts_with("https://"))
+            && !o.ends_with('/')
+            && o.split_once("://").is_some_and(|(_, h)| !h.contains('/'));
+        if !ok {
+            return Err(err(
+                format!("cors.origins[{i}]"),
+                format!("{o:?} is not an origin such as https://rewind.example.com"),
+            ));
+        }
+    }
+
+    let defaults = Limits::default();
+    let limits = Limits {
+        body_bytes: file.limits.body_bytes.unwrap_or(defaults.body_bytes),
+        upstream_response_bytes: file
+            .limits
+            .upstream_response_bytes
+            .unwrap_or(defaults.upstream_response_bytes),
+        upstream_timeout: file
+            .limits
+            .upstream_timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.upstream_timeout),
+        requests_per_minute: file
+            .limits
+            .requests_per_minute
+            .unwrap_or(defaults.requests_per_minute),
+    };
+    for (key, zero) in [
+        ("limits.body_bytes", limits.body_bytes == 0),
+        (
+            "limits.upstream_response_bytes",
+            limits.upstream_response_bytes == 0,
+        ),
+        (
+            "limits.upstream_timeout_secs",
+            limits.upstream_timeout.is_zero(),
+        ),
+        (
+            "limits.requests_per_minute",
+            limits.requests_per_minute == 0,
+        ),
+    ] {
+        if zero {
+            return Err(err(key, "must be greater than 0"));
+        }
+    }
+
+    let relay = parse_relay(file.relay)?;
+
+    Ok(ServeConfig {
+        listen,
+        mode,
+        dist,
+        auth,
+        profiles,
+        policy,
+        audit_path,
+        cors_origins,
+        limits,
+        relay,
+    })
+}
+
+fn parse_auth(a: FileAuth, listen: SocketAddr) -> Result<Auth, ConfigError> {
+    let mode = a.mode.as_deref().unwrap_or("token");
+    match mode {
+        "none" => {
+            if !listen.ip().is_loopback() {
+                return Err(err(
+                    "auth.mode",
+                    format!(
+                        "\"none\" is only allowed when listening on loopback, and {listen} is not"
+                    ),
+                ));
+            }
+            Ok(Auth::None {
+                user: "local".into(),
+            })
+        }
+        "token" => {
+            if a.tokens.is_empty() {
+                return Err(err(
+                    "auth.tokens",
+                    "token mode needs at least one [[auth.tokens]] entry",
+                ));
+            }
+            let mut tokens = Vec::new();
+            for (i, t) in a.tokens.into_iter().enumerate() {
+                if t.user.trim().is_empty() {
+                    return Err(err(format!("auth.tokens[{i}].user"), "must not be empty"));
+                }
+                let bytes = hex::decode(t.sha256.trim()).ok().filter(|b| b.len() == 32);
+                let Some(bytes) = bytes else {
+                    return Err(err(
+                        format!("auth.tokens[{i}].sha256"),
+                        "must be the 64 hex digits of the token's SHA-256 (printf %s TOKEN | sha256sum), not the token",
+                    ));
+                };
+                let mut sha256 = [0u8; 32];
+                sha256.copy_from_slice(&bytes);
+                tokens.push(TokenEntry {
+                    user: t.user,
+                    sha256,
+                    groups: t.groups,
+                });
+            }
+            Ok(Auth::Token { tokens })
+        }
+        "header" => {
+            let Some(h) = a.header else {
+                return Err(err(
+                    "auth.header",
+                    "header mode needs [auth.header] with user and trusted_sources",
+                ));
+            };
+            let user_header = h.user.unwrap_or_else(|| "X-Forwarded-User".into());
+            if axum::http::HeaderName::from_bytes(user_header.as_bytes()).is_err() {
+                return Err(err("auth.header.user", "is not a header name"));
+            }
+            if let Some(g) = &h.groups
+                && axum::http::HeaderName::from_bytes(g.as_bytes()).is_err()
+            {
+                return Err(err("auth.header.groups", "is not a header name"));
+            }
+            if h.trusted_sources.is_empty() {
+                return Err(err(
+                    "auth.header.trusted_sources",
+                    "list the addresses of the reverse proxy (identity headers from anyone else are refused)",
+                ));
+            }
+            let mut trusted_sources = Vec::new();
+            for (i, s) in h.trusted_sources.iter().enumerate() {
+                let ip: IpAddr = s.parse().map_err(|_| {
+                    err(
+                        format!("auth.header.trusted_sources[{i}]"),
+                        format!("{s:?} is not an IP address"),
+                    )
+                })?;
+                trusted_sources.push(ip);
+            }
+            Ok(Auth::Header {
+                user_header,
+                groups_header: h.groups,
+                trusted_sources,
+            })
+        }
+        other => Err(err(
+            "auth.mode",
+            format!("{other:?} is not \"none\", \"token\" or \"header\""),
+        )),
+    }
+}
+
+fn parse_profile(
+    i: usize,
+    p: FileProfile,
+    base: Option<&std::path::Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Profile, ConfigError> {
+    let key = |k: &str| format!("profiles[{i}].{k}");
+    let name = p
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| err(key("name"), "is required"))?;
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(err(
+            key("name"),
+            format!("{name:?} may only use letters, digits, '-', '_' and '.'"),
+        ));
+    }
+    let provider_id = p
+        .provider
+        .ok_or_else(|| err(key("provider"), "is required"))?;
+    let provider = Provider::from_id(&provider_id).ok_or_else(|| {
+        err(
+            key("provider"),
+            format!("{provider_id:?} is not \"tencent\", \"alibaba\" or \"huawei\""),
+        )
+    })?;
+    if p.regions.is_empty() {
+        return Err(err(key("regions"), "list at least one region"));
+    }
+    for (j, r) in p.regions.iter().enumerate() {
+        let ok = !r.is_empty()
+            && r.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            return Err(err(
+                format!("profiles[{i}].regions[{j}]"),
+                format!("{r:?} is not a region id such as ap-guangzhou"),
+            ));
+        }
+    }
+    let signature = match (provider, p.signature.as_deref()) {
+        (_, None) => AlibabaSignature::V3,
+        (Provider::Alibaba, Some("v3")) => AlibabaSignature::V3,
+        (Provider::Alibaba, Some("v1")) => AlibabaSignature::V1,
+        (Provider::Alibaba, Some(other)) => {
+            return Err(err(
+                key("signature"),
+                format!("{other:?} is not \"v3\" or \"v1\""),
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(err(
+                key("signature"),
+                "only Alibaba profiles choose a signature version",
+            ));
+        }
+    };
+    let endpoint = match p.endpoint {
+        None => None,
+        Some(e) => {
+            Some(Endpoint::parse(&e.url, e.host.as_deref()).map_err(|m| err(key("endpoint"), m))?)
+        }
+    };
+    if provider == Provider::Huawei {
+        for r in &p.regions {
+            if p.project_ids.get(r).is_none_or(|id| id.trim().is_empty()) {
+                return Err(err(
+                    format!("profiles[{i}].project_ids.{r}"),
+                    "Huawei profiles need the project id of each region",
+                ));
+            }
+        }
+    } else if !p.project_ids.is_empty() {
+        return Err(err(
+            key("project_ids"),
+            "only Huawei profiles have project ids",
+        ));
+    }
+    let c = p.credentials.ok_or_else(|| {
+        err(
+            key("credentials"),
+            "is required (id_env and secret_env, or file)",
+        )
+    })?;
+    let credentials = read_credentials(i, c, base, env)?;
+    Ok(Profile {
+        name,
+        provider,
+        regions: p.regions,
+        credentials,
+        signature,
+        endpoint,
+        project_ids: p.project_ids,
+    })
+}
+
+fn read_credentials(
+    i: usize,
+    c: FileCredentials,
+    base: Option<&std::path::Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Credentials, ConfigError> {
+    let key = |k: &str| format!("profiles[{i}].credentials.{k}");
+    let from_env = |k: &str, var: &str| -> Result<String, ConfigError> {
+        match env(var) {
+            Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+            Some(_) => Err(err(key(k), format!("environment variable {var} is empty"))),
+            None => Err(err(
+                key(k),
+                format!("environment variable {var} is not set"),
+            )),
+        }
+    };
+    if let Some(path) = c.file {
+        if c.id.is_some() || c.id_env.is_some() || c.secret_env.is_some() || c.token_env.is_some() {
+            return Err(err(
+                key("file"),
+                "give either file or id/id_env/secret_env/token_env, not both",
+            ));
+        }
+        let path = match base {
+            Some(b) if path.is_relative() => b.join(path),
+            _ => path,
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| err(key("file"), format!("cannot read {}: {e}", path.display())))?;
+        // The serde error could quote the file's content; name only the problem.
+        let creds: Credentials = serde_json::from_str(&text).map_err(|e| {
+            err(
+                key("file"),
+                format!(
+                    "{} is not {{\"id\": \"...\", \"secret\": \"...\", \"token\"?: \"...\"}} (line {}, column {})",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                ),
+            )
+        })?;
+        if creds.id.trim().is_empty() {
+            return Err(err(key("file"), format!("{}: id is empty", path.display())));
+        }
+        if creds.secret.trim().is_empty() {
+            return Err(err(
+                key("file"),
+                format!("{}: secret is empty", path.display()),
+            ));
+        }
+        return Ok(creds);
+    }
+    let id = match (c.id, c.id_env) {
+        (Some(_), Some(_)) => return Err(err(key("id"), "give id or id_env, not both")),
+        (Some(id), None) if !id.trim().is_empty() => id.trim().to_string(),
+        (Some(_), None) => return Err(err(key("id"), "must not be empty")),
+        (None, Some(var)) => from_env("id_env", &var)?,
+        (None, None) => {
+            return Err(err(key("id_env"), "is required (or id, or file)"));
+        }
+    };
+    let secret = match c.secret_env {
+        Some(var) => from_env("secret_env", &var)?,
+        None => {
+            return Err(err(
+                key("secret_env"),
+                "is required (secrets are never written in the file itself; or use file)",
+            ));
+        }
+    };
+    let mut creds = Credentials::new(id, secret);
+    if let Some(var) = c.token_env {
+        creds.token = Some(from_env("token_env", &var)?);
+    }
+    Ok(creds)
+}
+
+fn parse_rule(i: usize, r: FileRule, profiles: &[Profile]) -> Result<Rule, ConfigError> {
+    let key = |k: &str| format!("policy[{i}].{k}");
+    if r.users.is_empty() && r.groups.is_empty() {
+        return Err(err(
+            key("users"),
+            "a rule grants to users or groups (\"*\" for everyone)",
+        ));
+    }
+    if r.profiles.is_empty() {
+        return Err(err(key("profiles"), "list profile names, or \"*\""));
+    }
+    for (j, name) in r.profiles.iter().enumerate() {
+        let relay = name
+            .strip_prefix("relay:")
+            .is_some_and(|p| Provider::from_id(p).is_some());
+        if name != "*" && !relay && !profiles.iter().any(|p| &p.name == name) {
+            return Err(err(
+                format!("policy[{i}].profiles[{j}]"),
+                format!("no profile is named {name:?}"),
+            ));
+        }
+    }
+    if r.actions.is_empty() {
+        return Err(err(
+            key("actions"),
+            "list action names (ApplyInstanceSnapshot, Describe*, \"read\", \"*\")",
+        ));
+    }
+    let mut actions = Vec::new();
+    for (j, a) in r.actions.iter().enumerate() {
+        let pattern = ActionPattern::parse(a);
+        if !Action::ALL.iter().any(|x| pattern.matches(*x)) {
+            return Err(err(
+                format!("policy[{i}].actions[{j}]"),
+                format!("{a:?} matches no action Rewind can call"),
+            ));
+        }
+        actions.push(pattern);
+    }
+    for (j, res) in r.resources.iter().enumerate() {
+        if res.is_empty() || res.matches('*').count() > 1 && !res.ends_with('*') {
+            return Err(err(
+                format!("policy[{i}].resources[{j}]"),
+                "use an exact ID or a prefix ending in * (lhins-web*)",
+            ));
+        }
+    }
+    Ok(Rule {
+        users: r.users,
+        groups: r.groups,
+        profiles: r.profiles,
+        actions,
+        resources: r.resources,
+    })
+}
+
+fn parse_relay(r: FileRelay) -> Result<Relay, ConfigError> {
+    let mut hosts = BTreeMap::new();
+    for (provider_id, list) in r.hosts {
+        let Some(provider) = Provider::from_id(&provider_id) else {
+            return Err(err(
+                format!("relay.hosts.{provider_id}"),
+                "is not \"tencent\", \"alibaba\" or \"huawei\"",
+            ));
+        };
+        for (j, h) in list.iter().enumerate() {
+            let name = h.rsplit_once(':').map_or(h.as_str(), |(n, port)| {
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    n
+                } else {
+                    h.as_str()
+                }
+            });
+            let ok = !name.is_empty()
+                && name.parse::<IpAddr>().is_err()
+                && !name.starts_with('[')
+                && !name.contains('*')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            if !ok {
+                return Err(err(
+                    format!("relay.hosts.{provider_id}[{j}]"),
+                    format!("{h:?} must be an exact DNS name (no IP literal, no wildcard)"),
+                ));
+            }
+        }
+        hosts.insert(
+            provider,
+            list.into_iter().map(|h| h.to_ascii_lowercase()).collect(),
+        );
+    }
+    Ok(Relay {
+        enabled: r.enabled,
+        hosts,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = include_str!("../../../rewind.example.toml");
+
+    fn env_with(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: BTreeMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    fn example_env() -> impl Fn(&str) -> Option<String> {
+        env_with(&[
+            ("TENCENT_SECRET_ID", "AKIDFAKEFAKEFAKEFAKE"),
+            ("TENCENT_SECRET_KEY", "fake-tencent-secret"),
+            ("ALIBABA_ACCESS_KEY_ID", "LTAIFAKEFAKE"),
+            ("ALIBABA_ACCESS_KEY_SECRET", "fake-alibaba-secret"),
+            ("HUAWEI_AK", "FAKEAK"),
+            ("HUAWEI_SK", "fake-huawei-sk"),
+        ])
+    }
+
+    #[test]
+    fn the_example_file_loads() {
+        let c = parse(FULL, None, &example_env()).unwrap();
+        assert_eq!(c.profiles.len(), 4);
+        assert!(matches!(c.auth, Auth::Token { .. }));
+        let ali = c
+            .profiles
+            .iter()
+            .find(|p| p.provider == Provider::Alibaba)
+            .unwrap();
+        assert_eq!(ali.credentials.secret, "fake-alibaba-secret");
+        assert!(!c.policy.is_empty());
+        assert!(!c.relay.enabled);
+    }
+
+    #[test]
+    fn a_missing_secret_variable_names_the_key_and_the_variable() {
+        let env = env_with(&[
+            ("TENCENT_SECRET_ID", "AKIDFAKE"),
+            ("TENCENT_SECRET_KEY", "fake"),
+            ("ALIBABA_ACCESS_KEY_ID", "LTAIFAKE"),
+        ]);
+        let e = parse(FULL, None, &env).unwrap_err();
+        assert_eq!(e.key, "profiles[2].credentials.secret_env", "{e}");
+        assert_eq!(
+            e.to_string(),
+            "profiles[2].credentials.secret_env: environment variable ALIBABA_ACCESS_KEY_SECRET is not set"
+        );
+    }
+
+    #[test]
+    fn env_overrides_win_over_the_file() {
+        let mut vars = vec![("REWIND_LISTEN", "127.0.0.1:9999")];
+        vars.push((
+            "REWIND_CORS_ORIGINS",
+            "https://a.example, https://b.example",
+        ));
+        let base = example_env();
+        let over = env_with(&vars);
+        let env = move |k: &str| over(k).or_else(|| base(k));
+        let c = parse(FULL, None, &env).unwrap();
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.cors_origins, ["https://a.example", "https://b.example"]);
+        let env = env_with(&[("REWIND_LISTEN", "not an address")]);
+        assert_eq!(parse("", None, &env).unwrap_err().key, "listen");
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        let env = env_with(&[("S", "x"), ("I", "y")]);
+        let cases: &[(&str, &str)] = &[
+            ("mode = \"both\"\n[auth]\nmode = \"none\"", "mode"),
+            (
+                "listen = \"0.0.0.0:8080\"\n[auth]\nmode = \"none\"",
+                "auth.mode",
+            ),
+            ("[auth]\nmode = \"token\"", "auth.tokens"),
+            (
+                "[auth]\nmode = \"token\"\n[[auth.tokens]]\nuser = \"a\"\nsha256 = \"secret\"",
+                "auth.tokens[0].sha256",
+            ),
+            (
+                "[auth]\nmode = \"header\"\n[auth.header]\ntrusted_sources = [\"proxy\"]",
+                "auth.header.trusted_sources[0]",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"aws\"\nregions = [\"x\"]",
+                "profiles[0].provider",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"huawei\"\nregions = [\"cn-north-4\"]\ncredentials = { id_env = \"I\", secret_env = \"S\" }",
+                "profiles[0].project_ids.cn-north-4",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"tencent\"\nregions = [\"ap-guangzhou\"]\nsignature = \"v1\"\ncredentials = { id_env = \"I\", secret_env = \"S\" }",
+                "profiles[0].signature",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"tencent\"\nregions = [\"ap-guangzhou\"]\ncredentials = { id_env = \"I\", secret_env = \"S\" }\nendpoint = { url = \"ftp://x\" }",
+                "profiles[0].endpoint",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"tencent\"\nregions = [\"ap-guangzhou\"]\ncredentials = { id = \"AKID\" }",
+                "profiles[0].credentials.secret_env",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[policy]]\nusers = [\"*\"]\nprofiles = [\"nope\"]\nactions = [\"*\"]",
+                "policy[0].profiles[0]",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[[policy]]\nusers = [\"*\"]\nprofiles = [\"*\"]\nactions = [\"TerminateInstances\"]",
+                "policy[0].actions[0]",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[relay.hosts]\ntencent = [\"*.tencentcloudapi.com\"]",
+                "relay.hosts.tencent[0]",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[relay.hosts]\nalibaba = [\"10.0.0.1\"]",
+                "relay.hosts.alibaba[0]",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[cors]\norigins = [\"https://x.example/\"]",
+                "cors.origins[0]",
+            ),
+            (
+                "[auth]\nmode = \"none\"\n[limits]\nbody_bytes = 0",
+                "limits.body_bytes",
+            ),
+        ];
+        for (text, key) in cases {
+            let e = parse(text, None, &env).unwrap_err();
+            assert_eq!(&e.key, key, "{text}\n=> {e}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_line() {
+        let e = parse("[auth]\nmode = \"none\"\nsecret = \"x\"", None, &|_| None).unwrap_err();
+        assert_eq!(e.key, "line 3", "{e}");
+        assert!(e.message.contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn credentials_from_a_file_and_never_in_debug_output() {
+        let dir = std::env::temp_dir().join(format!("rewind-config-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("ali.json"),
+            r#"{"id": "LTAIFAKEFILE", "secret": "fake-secret-from-file"}"#,
+        )
+        .unwrap();
+        let text = "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"alibaba\"\nregions = [\"cn-hangzhou\"]\nsignature = \"v1\"\ncredentials = { file = \"ali.json\" }\nendpoint = { url = \"https://ecs-vpc.{region}.aliyuncs.com\" }";
+        let c = parse(text, Some(&dir), &|_| None).unwrap();
+        let p = &c.profiles[0];
+        assert_eq!(p.credentials.id, "LTAIFAKEFILE");
+        assert_eq!(p.signature, AlibabaSignature::V1);
+        assert_eq!(
+            p.endpoint.as_ref().unwrap().for_region("cn-hangzhou").host,
+            "ecs-vpc.cn-hangzhou.aliyuncs.com"
+        );
+        assert!(!format!("{c:?}").contains("fake-secret-from-file"));
+        std::fs::write(
+            dir.join("ali.json"),
+            "{\"id\": \"x\", \"secret\": \"fake-sec",
+        )
+        .unwrap();
+        let e = parse(text, Some(&dir), &|_| None).unwrap_err();
+        assert_eq!(e.key, "profiles[0].credentials.file");
+        assert!(!e.to_string().contains("fake-sec"), "{e}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,172 @@
+//! The one error type handlers return; it renders as the normalized JSON answer
+//! `{ok: false, error: {code, provider_code, http_status, message, explanation, remedy,
+//! retryable, request_id, …}}` and never carries internals or secrets.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rewind_cloud::Lang;
+use rewind_cloud::error::CloudError;
+use rewind_cloud::validate::FieldError;
+use serde_json::{Value, json};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no such endpoint")]
+    NotFound,
+    #[error("the request body is not valid JSON: {0}")]
+    BadJson(String),
+    #[error("send the request as Content-Type: application/json")]
+    UnsupportedMediaType,
+    #[error("the X-Rewind-Request header is required on state-changing requests")]
+    MissingCsrfHeader,
+    #[error("origin {0} is not allowed")]
+    OriginNotAllowed(String),
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("no profile is named {0:?}")]
+    UnknownProfile(String),
+    #[error("profile {profile} has no region {region:?}")]
+    UnknownRegion { profile: String, region: String },
+    #[error("{action:?} is not an action Rewind can call on {provider}")]
+    UnknownAction { provider: String, action: String },
+    #[error("the parameters are not valid")]
+    InvalidParams(Vec<FieldError>),
+    #[error("{0}")]
+    RelayRefused(String),
+    #[error("too many requests; try again in a moment")]
+    RateLimited,
+    #[error("{0}")]
+    Disabled(String),
+    /// The cloud could not be reached, timed out, or answered too much.
+    #[error("{message}")]
+    Upstream {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        /// False when the request may have reached the cloud.
+        retryable: bool,
+    },
+    /// The cloud answered with an error.
+    #[error("{0}")]
+    Cloud(Box<CloudError>, Lang),
+    #[error("internal error")]
+    Internal,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            NotFound => StatusCode::NOT_FOUND,
+            BadJson(_) | UnknownProfile(_) | UnknownRegion { .. } | UnknownAction { .. } => {
+                StatusCode::BAD_REQUEST
+            }
+            InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            MissingCsrfHeader | OriginNotAllowed(_) | Forbidden(_) | RelayRefused(_) => {
+                StatusCode::FORBIDDEN
+            }
+            PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Disabled(_) => StatusCode::NOT_FOUND,
+            Upstream { status, .. } => *status,
+            // The cloud answered: the proxy did its job. An unreadable answer is a bad gateway.
+            Cloud(e, _) if e.is_synthetic() => StatusCode::BAD_GATEWAY,
+            Cloud(..) => StatusCode::OK,
+            Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Rewind's own code for the kind of failure (`CloudError` when the cloud said no).
+    pub fn code(&self) -> &'static str {
+        use ApiError::*;
+        match self {
+            NotFound => "NotFound",
+            BadJson(_) => "BadJson",
+            UnsupportedMediaType => "UnsupportedMediaType",
+            MissingCsrfHeader => "MissingCsrfHeader",
+            OriginNotAllowed(_) => "OriginNotAllowed",
+            PayloadTooLarge(_) => "PayloadTooLarge",
+            Unauthorized(_) => "Unauthorized",
+            Forbidden(_) => "PolicyDenied",
+            UnknownProfile(_) => "UnknownProfile",
+            UnknownRegion { .. } => "UnknownRegion",
+            UnknownAction { .. } => "UnknownAction",
+            InvalidParams(_) => "InvalidParams",
+            RelayRefused(_) => "RelayHostNotAllowed",
+            RateLimited => "RateLimited",
+            Disabled(_) => "Disabled",
+            Upstream { code, .. } => code,
+            Cloud(..) => "CloudError",
+            Internal => "Internal",
+        }
+    }
+
+    fn retryable(&self) -> bool {
+        match self {
+            ApiError::RateLimited => true,
+            ApiError::Upstream { retryable, .. } => *retryable,
+            ApiError::Cloud(e, _) => e.retryable(),
+            _ => false,
+        }
+    }
+
+    /// The `error` object of the answer.
+    pub fn body(&self) -> Value {
+        let mut error = json!({
+            "code": self.code(),
+            "provider_code": Value::Null,
+            "http_status": Value::Null,
+            "message": self.to_string(),
+            "explanation": Value::Null,
+            "remedy": Value::Null,
+            "retryable": self.retryable(),
+            "request_id": Value::Null,
+        });
+        match self {
+            ApiError::Cloud(e, lang) => {
+                let x = e.explain();
+                error["provider"] = json!(e.provider);
+                error["provider_code"] = json!(e.code);
+                error["http_status"] = json!(e.http_status);
+                error["message"] = json!(e.message);
+                error["explanation"] = json!(x.meaning.get(*lang));
+                error["remedy"] = json!(x.remedy.get(*lang));
+                error["request_id"] = json!(e.request_id);
+                error["detail"] = json!(e.detail);
+                error["i18n"] = json!({"explanation": x.meaning, "remedy": x.remedy});
+            }
+            ApiError::InvalidParams(fields) => {
+                error["fields"] = json!(fields);
+            }
+            ApiError::Forbidden(reason) => {
+                error["reason"] = json!(reason);
+            }
+            _ => {}
+        }
+        error
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (
+            self.status(),
+            Json(json!({ "ok": false, "error": self.body() })),
+        )
+            .into_response();
+        if let ApiError::Unauthorized(_) = self {
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"rewind\""),
+            );
+        }
+        res
+    }
+}

@@ -1,0 +1,255 @@
+//! The `rewind` server: serves the console and, in front of the cloud APIs, signs and
+//! forwards (portal mode) or relays browser-signed requests (static-hosting mode).
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod limits;
+pub mod metrics;
+pub mod policy;
+pub mod relay;
+pub mod static_files;
+pub mod upstream;
+
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::{Json, Router, routing::get, routing::post};
+use config::{Auth, Limits, Profile, Relay, ServeConfig};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+
+/// How the console talks to the clouds; published to the browser in `/config.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The proxy holds the keys and signs (`/api/v1/call`).
+    Portal,
+    /// The browser holds the keys and signs; the proxy relays (`/relay`).
+    Relay,
+}
+
+/// Settings the router needs, resolved (credentials read, names checked).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub mode: Mode,
+    /// True for `rewind serve --demo`: emulator embedded, demo profiles, no auth.
+    pub demo: bool,
+    /// The built console (Trunk's `dist/`), if it should be served.
+    pub dist: Option<PathBuf>,
+    pub auth: Auth,
+    pub profiles: Vec<Profile>,
+    pub policy: Vec<policy::Rule>,
+    /// Where mutating calls are recorded; none means they are not recorded.
+    pub audit: Option<audit::AuditLog>,
+    /// Browser origins allowed besides the server's own.
+    pub cors_origins: Vec<String>,
+    pub limits: Limits,
+    pub relay: Relay,
+}
+
+impl Default for AppConfig {
+    /// Portal mode, no profiles, no auth, nothing allowed: tests fill in what they need.
+    fn default() -> AppConfig {
+        AppConfig {
+            mode: Mode::Portal,
+            demo: false,
+            dist: None,
+            auth: Auth::None {
+                user: "local".into(),
+            },
+            profiles: Vec::new(),
+            policy: Vec::new(),
+            audit: None,
+            cors_origins: Vec::new(),
+            limits: Limits::default(),
+            relay: Relay::default(),
+        }
+    }
+}
+
+impl AppConfig {
+    /// The router settings for a loaded configuration file.
+    pub fn from_serve(c: ServeConfig, audit: Option<audit::AuditLog>) -> AppConfig {
+        AppConfig {
+            mode: c.mode,
+            demo: false,
+            dist: c.dist,
+            auth: c.auth,
+            profiles: c.profiles,
+            policy: c.policy,
+            audit,
+            cors_origins: c.cors_origins,
+            limits: c.limits,
+            relay: c.relay,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Debug)]
+pub struct AppState {
+    pub config: AppConfig,
+    pub upstream: upstream::Upstream,
+    /// For relayed requests to allowlisted names: public DNS answers only.
+    pub relay_upstream: upstream::Upstream,
+    pub limiters: limits::Limiters,
+    pub metrics: metrics::Metrics,
+}
+
+impl AppState {
+    /// Writes the pending row of a mutating call; no row, no call.
+    pub async fn audit_begin(
+        &self,
+        pending: audit::Pending,
+    ) -> Result<Option<i64>, error::ApiError> {
+        let Some(log) = &self.config.audit else {
+            return Ok(None);
+        };
+        log.begin_async(pending).await.map(Some).map_err(|e| {
+            tracing::error!(error = %e, "audit log write failed; call refused");
+            error::ApiError::Internal
+        })
+    }
+
+    /// Completes the row written by [`audit_begin`](Self::audit_begin).
+    pub async fn audit_complete(&self, id: Option<i64>, done: audit::Completion) {
+        if let (Some(log), Some(id)) = (&self.config.audit, id)
+            && let Err(e) = log.complete_async(id, done).await
+        {
+            tracing::error!(audit_id = id, error = %e, "audit log completion failed");
+        }
+    }
+}
+
+/// The runtime configuration the console reads at start-up, so one build serves both modes.
+#[derive(Debug, Serialize)]
+struct ConsoleConfig {
+    mode: Mode,
+    demo: bool,
+    auth: &'static str,
+    relay: bool,
+    /// When the relay is on: the hosts it forwards to, per provider (the allowlist and
+    /// the profiles' endpoint overrides), so the console signs for one of them.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    relay_hosts: std::collections::BTreeMap<rewind_cloud::Provider, Vec<String>>,
+    version: &'static str,
+}
+
+/// Builds the whole service; tests drive it with `oneshot`, `serve` runs it on a socket.
+pub fn app(config: AppConfig) -> Router {
+    let upstream = upstream::Upstream::new(
+        config.limits.upstream_timeout,
+        config.limits.upstream_response_bytes,
+        false,
+    );
+    let relay_upstream = upstream::Upstream::new(
+        config.limits.upstream_timeout,
+        config.limits.upstream_response_bytes,
+        true,
+    );
+    let limiters = limits::Limiters::new(&config);
+    let state = Arc::new(AppState {
+        config,
+        upstream,
+        relay_upstream,
+        limiters,
+        metrics: metrics::Metrics::default(),
+    });
+    let api = Router::new()
+        .route("/session", get(api::session))
+        .route("/profiles", get(api::profiles))
+        .route("/call", post(api::call))
+        .route("/audit", get(api::audit))
+        .fallback(|| async { error::ApiError::NotFound });
+    let mut router = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::render))
+        .route("/config.json", get(console_config))
+        .route("/relay", post(api::relay))
+        .nest("/api/v1", api)
+        .with_state(state.clone());
+    if let Some(dist) = state.config.dist.clone() {
+        router = router.fallback_service(static_files::service(dist));
+    }
+    if !state.config.cors_origins.is_empty() {
+        let origins: Vec<HeaderValue> = state
+            .config
+            .cors_origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        router = router.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(origins)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::header::AUTHORIZATION,
+                    HeaderName::from_static(auth::CSRF_HEADER),
+                ]),
+        );
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    // Path only: a query could carry a signed relay URL.
+                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                },
+            ),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn console_config(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+) -> Json<ConsoleConfig> {
+    Json(ConsoleConfig {
+        mode: state.config.mode,
+        demo: state.config.demo,
+        auth: state.config.auth.name(),
+        relay: state.config.relay.enabled,
+        relay_hosts: relay_hosts(&state.config),
+        version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+fn relay_hosts(c: &AppConfig) -> std::collections::BTreeMap<rewind_cloud::Provider, Vec<String>> {
+    let mut hosts = std::collections::BTreeMap::new();
+    if !c.relay.enabled {
+        return hosts;
+    }
+    for (provider, list) in &c.relay.hosts {
+        hosts
+            .entry(*provider)
+            .or_insert_with(Vec::new)
+            .extend(list.iter().cloned());
+    }
+    for p in &c.profiles {
+        if let Some(e) = &p.endpoint {
+            let list: &mut Vec<String> = hosts.entry(p.provider).or_default();
+            for region in &p.regions {
+                let host = e.for_region(region).host;
+                if !list.contains(&host) {
+                    list.push(host);
+                }
+            }
+        }
+    }
+    hosts
+}

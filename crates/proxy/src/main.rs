@@ -1,0 +1,240 @@
+//! `rewind`: the one server binary.
+
+use clap::{Parser, Subcommand};
+use rewind_proxy::{AppConfig, app, config, demo};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "rewind",
+    version,
+    about = "Rewind: roll cloud disks back to snapshots, safely"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console and the API (proxy + relay).
+    Serve {
+        /// Embed the local emulator with demo profiles and no auth (loopback only).
+        #[arg(long, conflicts_with = "config")]
+        demo: bool,
+        /// The configuration file (see rewind.example.toml).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Address to listen on [default: the file's `listen`, or 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// The built console (Trunk's dist folder) [default: the file's `dist`, or dist].
+        #[arg(long)]
+        dist: Option<PathBuf>,
+    },
+    /// Run the local cloud emulator alone (Lighthouse, ECS and Workspace APIs).
+    Emulator {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+        /// `demo` (a few dozen resources) or `scale` (10,000+ snapshots).
+        #[arg(long, default_value = "demo")]
+        world: rewind_emulator::World,
+        /// Seed of the generated world (same seed, same world).
+        #[arg(long, default_value_t = rewind_emulator::DEFAULT_SEED)]
+        seed: u64,
+        /// JSON file of accepted keys per provider; the documented demo keys without it.
+        #[arg(long)]
+        credentials: Option<PathBuf>,
+        /// Enable the loopback-only fault-injection endpoint `/__emulator/faults`.
+        #[arg(long)]
+        faults: bool,
+    },
+    /// Print signed requests: reads one JSON object or an array on stdin (see README).
+    Sign,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // `sign` is a pure filter: no runtime, no logs, output only on success.
+    if let Command::Sign = cli.command {
+        return sign();
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("rewind: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rewind: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve {
+            demo,
+            config,
+            listen,
+            dist,
+        } => serve(demo, config, listen, dist).await,
+        Command::Emulator {
+            listen,
+            world,
+            seed,
+            credentials,
+            faults,
+        } => {
+            let mut cfg = rewind_emulator::EmulatorConfig::new(world);
+            cfg.seed = seed;
+            cfg.faults_enabled = faults;
+            if let Some(path) = credentials {
+                cfg.credentials = rewind_emulator::Credentials::from_file(&path)
+                    .map_err(|e| format!("--credentials {}: {e}", path.display()))?;
+            }
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("rewind emulator listening on http://{addr}/");
+            rewind_emulator::serve_with_shutdown(
+                listener,
+                rewind_emulator::Emulator::new(cfg),
+                shutdown_signal(),
+            )
+            .await
+            .map_err(|e| e.to_string())
+        }
+        Command::Sign => Ok(()),
+    }
+}
+
+async fn serve(
+    demo: bool,
+    config_path: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    dist: Option<PathBuf>,
+) -> Result<(), String> {
+    let found_dist = |dist: PathBuf| {
+        if dist.join("index.html").is_file() {
+            Some(dist)
+        } else {
+            tracing::warn!(dist = %dist.display(), "no built console found; serving the API only");
+            None
+        }
+    };
+    // The emulator of --demo lives as long as the server.
+    let mut embedded = None;
+    let (listen, app_config) = if demo {
+        let listen = listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        if !listen.ip().is_loopback() {
+            return Err(format!(
+                "--demo has no authentication and listens on loopback only; {listen} is not a loopback address"
+            ));
+        }
+        let emu = demo::EmbeddedEmulator::start(rewind_emulator::EmulatorConfig::new(
+            rewind_emulator::World::Demo,
+        ))
+        .await
+        .map_err(|e| format!("cannot start the embedded emulator: {e}"))?;
+        tracing::info!(emulator = %emu.addr, "embedded emulator started");
+        let cfg = demo::app_config(emu.addr, found_dist(dist.unwrap_or_else(|| "dist".into())))
+            .map_err(|e| e.to_string())?;
+        embedded = Some(emu);
+        (listen, cfg)
+    } else {
+        let Some(path) = config_path else {
+            return Err("give --config FILE (see rewind.example.toml) or --demo".into());
+        };
+        let mut file = config::load_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(l) = listen {
+            file.listen = l;
+            if matches!(file.auth, config::Auth::None { .. }) && !l.ip().is_loopback() {
+                return Err(format!(
+                    "auth.mode: \"none\" is only allowed when listening on loopback, and {l} is not"
+                ));
+            }
+        }
+        let audit = match &file.audit_path {
+            Some(p) => Some(rewind_proxy::audit::AuditLog::open(p).map_err(|e| e.to_string())?),
+            None => {
+                tracing::warn!("no audit.path configured: mutating calls are not recorded");
+                None
+            }
+        };
+        let dist = dist.or(file.dist.take()).unwrap_or_else(|| "dist".into());
+        let listen = file.listen;
+        let mut cfg = AppConfig::from_serve(file, audit);
+        cfg.dist = found_dist(dist);
+        (listen, cfg)
+    };
+    let router = app(app_config);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // The first line on stdout is the URL: scripts and tests wait for it.
+    println!("rewind listening on http://{addr}/");
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string());
+    if let Some(emu) = embedded {
+        emu.stop().await;
+    }
+    served
+}
+
+fn sign() -> ExitCode {
+    use std::io::Read;
+    let mut input = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        eprintln!("rewind sign: cannot read stdin: {e}");
+        return ExitCode::FAILURE;
+    }
+    match rewind_cloud::signcli::run(&input) {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("rewind sign: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

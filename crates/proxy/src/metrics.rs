@@ -1,0 +1,91 @@
+//! Prometheus text metrics: requests per route and status, upstream calls per provider,
+//! action and outcome, and upstream latency. Labels never carry user input beyond the
+//! matched route and names from the action registry.
+
+use crate::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::{Arc, Mutex};
+
+/// (provider, action, outcome) → (count, seconds).
+type UpstreamCounters = BTreeMap<(String, String, String), (u64, f64)>;
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    http: Mutex<BTreeMap<(String, u16), u64>>,
+    upstream: Mutex<UpstreamCounters>,
+}
+
+impl Metrics {
+    pub fn record_upstream(&self, provider: &str, action: &str, outcome: &str, seconds: f64) {
+        let mut m = self.upstream.lock().unwrap_or_else(|e| e.into_inner());
+        let e = m
+            .entry((
+                provider.to_string(),
+                action.to_string(),
+                outcome.to_string(),
+            ))
+            .or_default();
+        e.0 += 1;
+        e.1 += seconds;
+    }
+
+    fn record_http(&self, route: String, status: u16) {
+        let mut m = self.http.lock().unwrap_or_else(|e| e.into_inner());
+        *m.entry((route, status)).or_default() += 1;
+    }
+}
+
+/// Middleware: counts every request by matched route and status.
+pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "other".into());
+    let res = next.run(req).await;
+    state.metrics.record_http(route, res.status().as_u16());
+    res
+}
+
+pub async fn render(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let mut out = String::new();
+    out.push_str("# HELP rewind_http_requests_total Requests answered, by route and status.\n");
+    out.push_str("# TYPE rewind_http_requests_total counter\n");
+    for ((route, status), n) in state
+        .metrics
+        .http
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+    {
+        let _ = writeln!(
+            out,
+            "rewind_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+        );
+    }
+    out.push_str("# HELP rewind_upstream_requests_total Calls sent to a cloud, by outcome.\n");
+    out.push_str("# TYPE rewind_upstream_requests_total counter\n");
+    out.push_str("# HELP rewind_upstream_seconds_sum Time spent waiting for clouds.\n");
+    out.push_str("# TYPE rewind_upstream_seconds_sum counter\n");
+    let upstream = state
+        .metrics
+        .upstream
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    for ((provider, action, outcome), (n, secs)) in upstream.iter() {
+        let labels = format!("provider=\"{provider}\",action=\"{action}\",outcome=\"{outcome}\"");
+        let _ = writeln!(out, "rewind_upstream_requests_total{{{labels}}} {n}");
+        let _ = writeln!(out, "rewind_upstream_seconds_sum{{{labels}}} {secs:.6}");
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        out,
+    )
+}

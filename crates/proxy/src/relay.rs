@@ -1,0 +1,400 @@
+//! `POST /relay` (static-hosting mode): the browser holds the keys and signs; the proxy
+//! forwards the signed request unchanged, but only to a host configured for that
+//! provider (exact names: no suffix or wildcard matching, no IP literals), only for an
+//! action the cloud crate defines, never following redirects, and never to a name that
+//! resolves to a private or loopback address unless that host is a profile's explicitly
+//! configured endpoint override. The answer is the upstream status, body and request-id
+//! headers, marked `X-Rewind-Relay: upstream` so the console can tell them from the
+//! proxy's own refusals.
+
+use crate::audit::{Completion, Pending};
+use crate::config::Endpoint;
+use crate::error::ApiError;
+use crate::upstream::SendError;
+use crate::{AppState, policy};
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use rewind_cloud::Provider;
+use rewind_cloud::action::Action;
+use rewind_cloud::http::HttpRequest;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::net::{IpAddr, SocketAddr};
+
+/// What the console posts: the request exactly as it signed it. `path` is not
+/// percent-encoded and `query` holds decoded pairs in the signed order.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelayRequest {
+    pub provider: Provider,
+    pub method: String,
+    pub host: String,
+    #[serde(default = "root")]
+    pub path: String,
+    #[serde(default)]
+    pub query: Vec<(String, String)>,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: String,
+}
+
+fn root() -> String {
+    "/".into()
+}
+
+/// Query parameters that are credentials or signatures: never recorded.
+const SECRET_QUERY: &[&str] = &[
+    "Signature",
+    "SecurityToken",
+    "AccessKeyId",
+    "SignatureNonce",
+];
+
+/// Where a relayed request may go.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// A configured name: HTTPS to the name itself, public addresses only.
+    Allowlisted,
+    /// A profile's endpoint override: to its configured address and scheme.
+    Override(Endpoint),
+}
+
+/// Splits `host[:port]` (or `[v6]:port`) into the name and whether it is an IP literal.
+fn host_name(host: &str) -> (&str, bool) {
+    if host.starts_with('[') {
+        return (host, true);
+    }
+    let name = match host.rsplit_once(':') {
+        Some((n, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => host,
+    };
+    (name, name.parse::<IpAddr>().is_ok())
+}
+
+/// The allowlist decision, before any DNS lookup.
+pub fn destination(
+    state: &AppState,
+    provider: Provider,
+    host: &str,
+) -> Result<Destination, String> {
+    let host_lc = host.to_ascii_lowercase();
+    if host_lc.is_empty()
+        || !host_lc
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+    {
+        return Err(format!("{host:?} is not a host name"));
+    }
+    // A profile's endpoint override, configured explicitly, may be an address.
+    for p in state
+        .config
+        .profiles
+        .iter()
+        .filter(|p| p.provider == provider)
+    {
+        if let Some(e) = &p.endpoint {
+            for region in &p.regions {
+                let e = e.for_region(region);
+                if e.host.eq_ignore_ascii_case(&host_lc) {
+                    return Ok(Destination::Override(e));
+                }
+            }
+        }
+    }
+    let (_, is_ip) = host_name(&host_lc);
+    if is_ip {
+        return Err(format!(
+            "{host} is an IP address; the relay forwards to configured host names only"
+        ));
+    }
+    let allowed = state
+        .config
+        .relay
+        .hosts
+        .get(&provider)
+        .is_some_and(|list| list.contains(&host_lc));
+    if allowed {
+        Ok(Destination::Allowlisted)
+    } else {
+        Err(format!(
+            "{host} is not a configured {} host",
+            provider.product()
+        ))
+    }
+}
+
+/// The action a relayed request calls, read the way each provider reads it.
+pub fn action_of(r: &RelayRequest) -> Option<Action> {
+    let header = |name: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
+    match r.provider {
+        Provider::Tencent => Action::lookup(Provider::Tencent, header("X-TC-Action")?),
+        Provider::Alibaba => {
+            let name = header("x-acs-action").or_else(|| {
+                r.query
+                    .iter()
+                    .find(|(k, _)| k == "Action")
+                    .map(|(_, v)| v.as_str())
+            })?;
+            Action::lookup(Provider::Alibaba, name)
+        }
+        Provider::Huawei => Action::lookup_rest(&r.method, &r.path).map(|(a, _)| a),
+    }
+}
+
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.is_multicast()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1]))
+                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
+                || o[0] >= 240)
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// Resolves `name` and refuses any answer outside public address space. Used both as a
+/// pre-check (for a clear refusal) and as the relay client's resolver (so a second,
+/// different DNS answer at connect time cannot slip through).
+pub async fn resolve_public(name: &str) -> Result<Vec<SocketAddr>, String> {
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, 443))
+        .await
+        .map_err(|_| format!("{name} does not resolve"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("{name} does not resolve"));
+    }
+    if addrs.iter().any(|a| !is_public(a.ip())) {
+        return Err(format!(
+            "{name} resolves to a private or loopback address; the relay refuses it"
+        ));
+    }
+    Ok(addrs)
+}
+
+/// reqwest resolver that only hands out public addresses.
+#[derive(Debug)]
+pub struct PublicOnlyResolver;
+
+impl reqwest::dns::Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let name = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs = resolve_public(&name).await?;
+            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// The access key id a relayed request was signed with (`Credential=` or `Access=` in
+/// `Authorization`, `AccessKeyId` in an ECS v1 query): the unit clouds rate-limit by.
+fn access_key_id(r: &RelayRequest) -> String {
+    let auth = r
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    for marker in ["Credential=", "Access="] {
+        if let Some((_, rest)) = auth.split_once(marker) {
+            return rest.split(['/', ',', ' ']).next().unwrap_or("").to_string();
+        }
+    }
+    r.query
+        .iter()
+        .find(|(k, _)| k == "AccessKeyId")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn region_of(r: &RelayRequest) -> String {
+    let header = |name: &str| {
+        r.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    match r.provider {
+        Provider::Tencent => header("X-TC-Region").unwrap_or_default(),
+        Provider::Alibaba => r
+            .query
+            .iter()
+            .find(|(k, _)| k == "RegionId")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default(),
+        Provider::Huawei => r
+            .host
+            .strip_prefix("workspace.")
+            .and_then(|h| h.split('.').next())
+            .unwrap_or("")
+            .to_string(),
+    }
+}
+
+/// The parameters worth recording, without signatures or keys.
+fn params_of(r: &RelayRequest) -> Value {
+    let mut m = Map::new();
+    for (k, v) in &r.query {
+        if !SECRET_QUERY.contains(&k.as_str()) {
+            m.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(&r.body) {
+        m.extend(body);
+    }
+    if r.provider == Provider::Huawei {
+        m.insert("path".into(), Value::String(r.path.clone()));
+    }
+    Value::Object(m)
+}
+
+pub async fn handle(
+    state: &AppState,
+    who: &policy::Identity,
+    r: RelayRequest,
+) -> Result<Response, ApiError> {
+    if !matches!(r.method.as_str(), "GET" | "POST") {
+        return Err(ApiError::BadJson(format!(
+            "method {:?} is not GET or POST",
+            r.method.chars().take(10).collect::<String>()
+        )));
+    }
+    if !r.path.starts_with('/') {
+        return Err(ApiError::BadJson("path must start with /".into()));
+    }
+    let dest = destination(state, r.provider, &r.host).map_err(ApiError::RelayRefused)?;
+    let action = action_of(&r).ok_or_else(|| ApiError::UnknownAction {
+        provider: r.provider.product().to_string(),
+        action: "(the request's action)".into(),
+    })?;
+    let relay_profile = format!("relay:{}", r.provider.id());
+    policy::check(
+        &state.config.policy,
+        who,
+        &relay_profile,
+        action,
+        &params_of(&r),
+    )
+    .map_err(ApiError::Forbidden)?;
+    if dest == Destination::Allowlisted {
+        let (name, _) = host_name(&r.host);
+        resolve_public(name).await.map_err(ApiError::RelayRefused)?;
+    }
+
+    let region = region_of(&r);
+    let params = params_of(&r);
+    let audit_id = if action.mutates() {
+        state
+            .audit_begin(Pending {
+                user: who.user.clone(),
+                via: "relay",
+                profile: relay_profile.clone(),
+                provider: r.provider.id(),
+                region,
+                action: action.name(),
+                params,
+            })
+            .await?
+    } else {
+        None
+    };
+
+    let req = HttpRequest {
+        method: r.method.clone(),
+        scheme: "https".into(),
+        host: r.host.clone(),
+        path: r.path.clone(),
+        query: r.query.clone(),
+        headers: r.headers.clone(),
+        body: r.body.clone().into_bytes(),
+    };
+    let form_query = r.provider == Provider::Tencent;
+    // Documented per-account limits apply to relayed calls too: queue, never fail.
+    state
+        .limiters
+        .upstream_ready(action, &access_key_id(&r))
+        .await;
+    let started = std::time::Instant::now();
+    // Relayed requests are sent once: the browser signed them with a one-time nonce.
+    let sent = match &dest {
+        Destination::Override(e) => state.upstream.send(&req, Some(e), form_query).await,
+        Destination::Allowlisted => state.relay_upstream.send(&req, None, form_query).await,
+    };
+    state.metrics.record_upstream(
+        r.provider.id(),
+        action.name(),
+        if sent.is_ok() {
+            "relayed"
+        } else {
+            "relay_failed"
+        },
+        started.elapsed().as_secs_f64(),
+    );
+    let completion = match &sent {
+        Ok(a) => {
+            match rewind_cloud::error::parse_response(r.provider, a.status, a.request_id(), &a.body)
+            {
+                Ok(data) => Completion {
+                    outcome: "ok".into(),
+                    http_status: Some(a.status),
+                    request_id: data
+                        .get("RequestId")
+                        .or_else(|| data.get("request_id"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                        .or_else(|| a.request_id().map(str::to_string)),
+                    ..Default::default()
+                },
+                Err(e) => Completion::from_cloud(&e),
+            }
+        }
+        Err(e) => Completion::no_answer(matches!(e, SendError::NotSent(_)), e.to_string()),
+    };
+    state.audit_complete(audit_id, completion).await;
+    let answer = sent.map_err(|e| crate::api::send_error(&e))?;
+    let mut res = Response::new(Body::from(answer.body));
+    *res.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let h = res.headers_mut();
+    h.insert("x-rewind-relay", HeaderValue::from_static("upstream"));
+    if let Some(ct) = answer
+        .content_type
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
+    for (k, v) in &answer.request_id_headers {
+        if let (Ok(k), Ok(v)) = (
+            axum::http::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            h.insert(k, v);
+        }
+    }
+    Ok(res)
+}

@@ -1,0 +1,312 @@
+//! The `rewind serve` binary: `--demo` and `--config FILE` on a real socket, graceful
+//! shutdown on SIGTERM, start-up failures naming the key, and a secret scan over
+//! everything the server wrote or answered.
+
+use rewind_emulator::config::demo as keys;
+use rewind_proxy::demo::EmbeddedEmulator;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+struct Server {
+    child: Child,
+    url: String,
+    stdout: mpsc::Receiver<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewind"));
+    cmd.args(args)
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start rewind");
+    let (tx, stdout) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut err = child.stderr.take().unwrap();
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let first = stdout
+        .recv_timeout(Duration::from_secs(30))
+        .expect("rewind printed no line within 30 s");
+    let url = first
+        .strip_prefix("rewind listening on ")
+        .unwrap_or_else(|| panic!("first stdout line: {first:?}"))
+        .trim_end_matches('/')
+        .to_string();
+    Server {
+        child,
+        url,
+        stdout,
+        stderr,
+    }
+}
+
+impl Server {
+    /// SIGTERM, then wait (bounded) for a clean exit; returns everything it printed.
+    fn stop(mut self) -> (bool, String) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break Some(s);
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut printed: Vec<String> = self.stdout.try_iter().collect();
+        printed.push(self.stderr.join().unwrap_or_default());
+        (status.is_some_and(|s| s.success()), printed.join("\n"))
+    }
+}
+
+async fn post(url: &str, body: Value) -> (u16, String) {
+    let res = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-rewind-request", "1")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let res = reqwest::get(url).await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_prints_its_url_first_and_shuts_down_gracefully() {
+    let server = spawn(
+        &[
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--dist",
+            "/nonexistent-dist",
+        ],
+        &[],
+    );
+    let (status, body) = get(&format!("{}/api/v1/session", server.url)).await;
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["demo"], true);
+    assert_eq!(v["profiles"].as_array().unwrap().len(), 3);
+    let (status, body) = post(
+        &format!("{}/api/v1/call", server.url),
+        json!({"profile": "demo-ecs", "region": "cn-hangzhou", "action": "DescribeDisks", "params": {}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (ok, printed) = server.stop();
+    assert!(ok, "did not exit cleanly: {printed}");
+    for secret in [
+        keys::TENCENT_SECRET_KEY,
+        keys::ALIBABA_ACCESS_KEY_SECRET,
+        keys::HUAWEI_SK,
+    ] {
+        assert!(
+            !printed.contains(secret),
+            "secret in the output:\n{printed}"
+        );
+    }
+}
+
+#[test]
+fn demo_refuses_a_non_loopback_address_and_bad_configs_name_the_key() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["serve", "--demo", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+
+    let dir = tempdir("badconfig");
+    let path = dir.join("rewind.toml");
+    std::fs::write(
+        &path,
+        "[auth]\nmode = \"none\"\n[[profiles]]\nname = \"a\"\nprovider = \"alibaba\"\nregions = [\"cn-hangzhou\"]\ncredentials = { id_env = \"REWIND_TEST_ID\", secret_env = \"REWIND_TEST_UNSET_SECRET\" }\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["serve", "--config", path.to_str().unwrap()])
+        .env("REWIND_TEST_ID", "LTAIFAKE")
+        .env_remove("REWIND_TEST_UNSET_SECRET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "profiles[0].credentials.secret_env: environment variable REWIND_TEST_UNSET_SECRET is not set"
+        ),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rewind-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A token-auth portal from a config file, against an emulator: the rollback is audited
+/// in the SQLite file, which a new process reads back; no secret appears anywhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn config_file_portal_audits_to_disk_and_leaks_nothing() {
+    let emu = EmbeddedEmulator::start(rewind_emulator::EmulatorConfig::new(
+        rewind_emulator::World::Demo,
+    ))
+    .await
+    .unwrap();
+    let dir = tempdir("portal");
+    let token = "fake-token-for-serve-test";
+    let token_hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    };
+    let config = format!(
+        r#"
+listen = "127.0.0.1:0"
+[auth]
+mode = "token"
+[[auth.tokens]]
+user = "alice"
+sha256 = "{token_hash}"
+[[profiles]]
+name = "lh"
+provider = "tencent"
+regions = ["ap-guangzhou"]
+credentials = {{ id_env = "REWIND_TEST_TC_ID", secret_env = "REWIND_TEST_TC_SECRET" }}
+endpoint = {{ url = "http://{addr}" }}
+[[policy]]
+users = ["alice"]
+profiles = ["lh"]
+actions = ["*"]
+[audit]
+path = "audit.sqlite"
+"#,
+        addr = emu.addr
+    );
+    let path = dir.join("rewind.toml");
+    std::fs::write(&path, config).unwrap();
+    let server = spawn(
+        &[
+            "serve",
+            "--config",
+            path.to_str().unwrap(),
+            "--dist",
+            "/nonexistent-dist",
+        ],
+        &[
+            ("REWIND_TEST_TC_ID", keys::TENCENT_SECRET_ID),
+            ("REWIND_TEST_TC_SECRET", keys::TENCENT_SECRET_KEY),
+        ],
+    );
+    let client = reqwest::Client::new();
+    let call = |body: Value| {
+        client
+            .post(format!("{}/api/v1/call", server.url))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .header("x-rewind-request", "1")
+            .body(body.to_string())
+            .send()
+    };
+    let mut answers = Vec::new();
+    let res = call(
+        json!({"profile": "lh", "region": "ap-guangzhou", "action": "DescribeInstances",
+        "params": {"Filters": [{"Name": "instance-name", "Values": ["wiki"]}]}}),
+    )
+    .await
+    .unwrap();
+    let text = res.text().await.unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let instance = v["data"]["InstanceSet"][0]["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    answers.push(text);
+    let res = call(
+        json!({"profile": "lh", "region": "ap-guangzhou", "action": "ApplyInstanceSnapshot",
+        "params": {"InstanceId": instance, "SnapshotId": "lhsnap-zzzzzzzz"}}),
+    )
+    .await
+    .unwrap();
+    answers.push(res.text().await.unwrap());
+    for endpoint in [
+        "/api/v1/session",
+        "/api/v1/profiles",
+        "/api/v1/audit",
+        "/metrics",
+        "/config.json",
+    ] {
+        let res = client
+            .get(format!("{}{endpoint}", server.url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{endpoint}");
+        answers.push(res.text().await.unwrap());
+    }
+    let (ok, printed) = server.stop();
+    assert!(ok, "did not exit cleanly: {printed}");
+    emu.stop().await;
+
+    // Restart loses nothing: a new reader finds the completed row.
+    let log = rewind_proxy::audit::AuditLog::open(&dir.join("audit.sqlite")).unwrap();
+    let rows = log
+        .query(&rewind_proxy::audit::Query::default(), None)
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].action, "ApplyInstanceSnapshot");
+    assert_eq!(rows[0].user, "alice");
+    assert_eq!(rows[0].outcome, "error");
+    assert!(rows[0].request_id.is_some());
+    drop(log);
+
+    // The secret scan: answers, logs, metrics and the database file.
+    let mut haystacks = answers;
+    haystacks.push(printed);
+    for f in ["audit.sqlite", "audit.sqlite-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.join(f)) {
+            haystacks.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    for h in &haystacks {
+        for needle in [
+            keys::TENCENT_SECRET_KEY,
+            token,
+            "Signature=",
+            "TC3-HMAC-SHA256 Credential",
+        ] {
+            assert!(!h.contains(needle), "{needle:?} leaked in:\n{h}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,179 @@
+//! The shell: header with the three clouds, language switch, session banner and routes.
+
+use crate::api;
+use crate::i18n::{self, I18n, Lang, Msg, use_i18n};
+use crate::views::cloud::{CloudPage, SessionCtx};
+use leptos::prelude::*;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+use rewind_cloud::Provider;
+
+/// The whole console.
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(i18n::initial_lang());
+    provide_context(I18n { lang });
+    // Persistence and <html lang> follow the signal in one place.
+    Effect::new(move |_| {
+        let l = lang.get();
+        i18n::store_lang(l);
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", i18n::html_lang(l));
+        }
+    });
+    view! {
+        <Router>
+            <Shell />
+        </Router>
+    }
+}
+
+/// Header, navigation and page area; separate from `App` so tests can mount it in a router.
+#[component]
+pub fn Shell() -> impl IntoView {
+    let i = use_i18n();
+    provide_context(SessionCtx(LocalResource::new(api::session)));
+    view! {
+        <a class="skip-link" href="#main">{i.t(Msg::SkipToContent)}</a>
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <span class="brand-mark" aria-hidden="true">"⟲"</span>
+                " Rewind"
+            </A>
+            <nav class="clouds" aria-label=i.t(Msg::MainNav)>
+                <A href="/tencent">{i.t(Msg::Tencent)}</A>
+                <A href="/alibaba">{i.t(Msg::Alibaba)}</A>
+                <A href="/huawei">{i.t(Msg::Huawei)}</A>
+            </nav>
+            <LanguageSwitch />
+        </header>
+        <main id="main" tabindex="-1">
+            <SessionBanner />
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=Home />
+                <Route path=path!("/:provider") view=CloudPage />
+                <Route path=path!("/:provider/:view") view=CloudPage />
+            </Routes>
+        </main>
+    }
+}
+
+/// English / 中文, as a pair of toggle buttons.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i = use_i18n();
+    let button = move |lang: Lang, label: &'static str, hreflang: &'static str| {
+        view! {
+            <button
+                type="button"
+                class="lang"
+                lang=hreflang
+                aria-pressed=move || (i.lang.get() == lang).to_string()
+                on:click=move |_| i.lang.set(lang)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <div class="lang-switch" role="group" aria-label=i.t(Msg::Language)>
+            {button(Lang::En, "English", "en")}
+            {button(Lang::Zh, "中文", "zh-CN")}
+        </div>
+    }
+}
+
+/// Who is signed in, and whether this is the demo; shows when the server is unreachable.
+#[component]
+fn SessionBanner() -> impl IntoView {
+    let i = use_i18n();
+    let Some(SessionCtx(session)) = use_context::<SessionCtx>() else {
+        return ().into_any();
+    };
+    view! {
+        <Suspense fallback=move || view! { <p class="banner muted">{i.t(Msg::Loading)}</p> }>
+            {move || {
+                session
+                    .get()
+                    .map(|result| match result {
+                        Ok(s) => {
+                            view! {
+                                <p class="banner" class:demo=s.demo data-testid="session">
+                                    <Show when=move || s.demo>{i.t(Msg::DemoMode)} " "</Show>
+                                    {i.t(Msg::SignedInAs)}
+                                    ": "
+                                    <strong>{s.user.clone().unwrap_or_else(|| "—".into())}</strong>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <p class="banner error" role="alert">
+                                    {i.t(Msg::ServerUnavailable)}
+                                    ": "
+                                    {e.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Suspense>
+    }
+    .into_any()
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <section class="home">
+            <h1>"Rewind"</h1>
+            <p class="tagline">{i.t(Msg::Tagline)}</p>
+            <p>{i.t(Msg::HomeIntro)}</p>
+            <ul class="cloud-cards">
+                {Provider::ALL
+                    .into_iter()
+                    .map(|p| {
+                        view! {
+                            <li>
+                                <A href=format!("/{}", p.id())>
+                                    <h2>{i.t(cloud_name(p))}</h2>
+                                    <p>{i.t(cloud_blurb(p))}</p>
+                                </A>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <section>
+            <h1>"404"</h1>
+            <p>{i.t(Msg::NotFound)}</p>
+        </section>
+    }
+}
+
+pub fn cloud_name(p: Provider) -> Msg {
+    match p {
+        Provider::Tencent => Msg::Tencent,
+        Provider::Alibaba => Msg::Alibaba,
+        Provider::Huawei => Msg::Huawei,
+    }
+}
+
+fn cloud_blurb(p: Provider) -> Msg {
+    match p {
+        Provider::Tencent => Msg::TencentBlurb,
+        Provider::Alibaba => Msg::AlibabaBlurb,
+        Provider::Huawei => Msg::HuaweiBlurb,
+    }
+}

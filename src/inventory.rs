@@ -1,0 +1,371 @@
+//! What each cloud's inventory views list and how: the action, where the rows sit in the
+//! answer, the columns, and the provider's paging. Pure data and functions, so the
+//! filtering, sorting and paging rules are unit-tested natively.
+
+use crate::i18n::Msg;
+use rewind_cloud::Provider;
+use serde_json::{Value, json};
+
+/// How a list API pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// Tencent: `Offset` / `Limit`, with `TotalCount` in the answer.
+    OffsetLimit { limit: u32 },
+    /// ECS: `MaxResults` / `NextToken`.
+    NextToken { max_results: u32 },
+    /// Workspace: `offset` / `limit`, with `total_count`.
+    SnakeOffset { limit: u32 },
+}
+
+/// Where the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    Start,
+    Offset(u64),
+    Token(String),
+    /// Everything is loaded.
+    Done,
+}
+
+/// One column: the field in a row and its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub field: &'static str,
+    pub title: Msg,
+}
+
+/// One inventory view of one cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListSpec {
+    pub provider: Provider,
+    /// URL segment: `/tencent/snapshots`.
+    pub key: &'static str,
+    pub title: Msg,
+    /// The provider's action name.
+    pub action: &'static str,
+    /// Path to the row array in the answer's `data`.
+    pub rows_at: &'static [&'static str],
+    pub id_field: &'static str,
+    pub name_field: &'static str,
+    pub state_field: &'static str,
+    pub columns: &'static [Column],
+    pub paging: Paging,
+}
+
+const fn col(field: &'static str, title: Msg) -> Column {
+    Column { field, title }
+}
+
+pub const VIEWS: &[ListSpec] = &[
+    ListSpec {
+        provider: Provider::Tencent,
+        key: "instances",
+        title: Msg::Instances,
+        action: "DescribeInstances",
+        rows_at: &["InstanceSet"],
+        id_field: "InstanceId",
+        name_field: "InstanceName",
+        state_field: "InstanceState",
+        columns: &[
+            col("InstanceId", Msg::ColId),
+            col("InstanceName", Msg::ColName),
+            col("InstanceState", Msg::ColState),
+            col("Zone", Msg::ColZone),
+            col("CreatedTime", Msg::ColCreated),
+        ],
+        paging: Paging::OffsetLimit { limit: 100 },
+    },
+    ListSpec {
+        provider: Provider::Tencent,
+        key: "snapshots",
+        title: Msg::Snapshots,
+        action: "DescribeSnapshots",
+        rows_at: &["SnapshotSet"],
+        id_field: "SnapshotId",
+        name_field: "SnapshotName",
+        state_field: "SnapshotState",
+        columns: &[
+            col("SnapshotId", Msg::ColId),
+            col("SnapshotName", Msg::ColName),
+            col("SnapshotState", Msg::ColState),
+            col("DiskId", Msg::ColDisk),
+            col("DiskSize", Msg::ColSize),
+            col("Percent", Msg::ColProgress),
+            col("CreatedTime", Msg::ColCreated),
+        ],
+        paging: Paging::OffsetLimit { limit: 100 },
+    },
+    ListSpec {
+        provider: Provider::Alibaba,
+        key: "instances",
+        title: Msg::Instances,
+        action: "DescribeInstances",
+        rows_at: &["Instances", "Instance"],
+        id_field: "InstanceId",
+        name_field: "InstanceName",
+        state_field: "Status",
+        columns: &[
+            col("InstanceId", Msg::ColId),
+            col("InstanceName", Msg::ColName),
+            col("Status", Msg::ColState),
+            col("ZoneId", Msg::ColZone),
+            col("CreationTime", Msg::ColCreated),
+        ],
+        paging: Paging::NextToken { max_results: 100 },
+    },
+    ListSpec {
+        provider: Provider::Alibaba,
+        key: "disks",
+        title: Msg::Disks,
+        action: "DescribeDisks",
+        rows_at: &["Disks", "Disk"],
+        id_field: "DiskId",
+        name_field: "DiskName",
+        state_field: "Status",
+        columns: &[
+            col("DiskId", Msg::ColId),
+            col("DiskName", Msg::ColName),
+            col("Status", Msg::ColState),
+            col("Type", Msg::ColType),
+            col("Size", Msg::ColSize),
+            col("InstanceId", Msg::ColInstance),
+        ],
+        paging: Paging::NextToken { max_results: 100 },
+    },
+    ListSpec {
+        provider: Provider::Alibaba,
+        key: "snapshots",
+        title: Msg::Snapshots,
+        action: "DescribeSnapshots",
+        rows_at: &["Snapshots", "Snapshot"],
+        id_field: "SnapshotId",
+        name_field: "SnapshotName",
+        state_field: "Status",
+        columns: &[
+            col("SnapshotId", Msg::ColId),
+            col("SnapshotName", Msg::ColName),
+            col("Status", Msg::ColState),
+            col("SourceDiskId", Msg::ColDisk),
+            col("Progress", Msg::ColProgress),
+            col("CreationTime", Msg::ColCreated),
+        ],
+        paging: Paging::NextToken { max_results: 100 },
+    },
+    ListSpec {
+        provider: Provider::Huawei,
+        key: "snapshots",
+        title: Msg::DesktopSnapshots,
+        action: "ListDesktopSnapshot",
+        rows_at: &["desktop_snapshots"],
+        id_field: "snapshot_id",
+        name_field: "snapshot_name",
+        state_field: "status",
+        columns: &[
+            col("snapshot_id", Msg::ColId),
+            col("snapshot_name", Msg::ColName),
+            col("status", Msg::ColState),
+            col("desktop_name", Msg::ColDesktop),
+            col("process", Msg::ColProgress),
+            col("create_time", Msg::ColCreated),
+        ],
+        paging: Paging::SnakeOffset { limit: 1000 },
+    },
+];
+
+/// The views of one cloud, in display order.
+pub fn views_of(provider: Provider) -> impl Iterator<Item = &'static ListSpec> {
+    VIEWS.iter().filter(move |v| v.provider == provider)
+}
+
+/// A view by provider and URL segment; the cloud's first view when `key` is unknown.
+pub fn find(provider: Provider, key: Option<&str>) -> Option<&'static ListSpec> {
+    views_of(provider)
+        .find(|v| Some(v.key) == key)
+        .or_else(|| views_of(provider).next())
+}
+
+impl ListSpec {
+    /// The request parameters for the page at `cursor`.
+    pub fn page_params(&self, cursor: &Cursor) -> Value {
+        match (self.paging, cursor) {
+            (Paging::OffsetLimit { limit }, Cursor::Offset(o)) => {
+                json!({"Offset": o, "Limit": limit})
+            }
+            (Paging::OffsetLimit { limit }, _) => json!({"Offset": 0, "Limit": limit}),
+            (Paging::NextToken { max_results }, Cursor::Token(t)) => {
+                json!({"MaxResults": max_results, "NextToken": t})
+            }
+            (Paging::NextToken { max_results }, _) => json!({"MaxResults": max_results}),
+            (Paging::SnakeOffset { limit }, Cursor::Offset(o)) => {
+                json!({"offset": o, "limit": limit})
+            }
+            (Paging::SnakeOffset { limit }, _) => json!({"offset": 0, "limit": limit}),
+        }
+    }
+
+    /// The rows of one answer and where the next page starts, given how many rows were
+    /// loaded before this page.
+    pub fn read_page(&self, data: &Value, loaded_before: u64) -> (Vec<Value>, Cursor) {
+        let mut at = data;
+        for key in self.rows_at {
+            at = &at[*key];
+        }
+        let rows = at.as_array().cloned().unwrap_or_default();
+        let loaded = loaded_before + rows.len() as u64;
+        let next = match self.paging {
+            Paging::OffsetLimit { .. } | Paging::SnakeOffset { .. } => {
+                let total = data["TotalCount"]
+                    .as_u64()
+                    .or_else(|| data["total_count"].as_u64());
+                match total {
+                    Some(t) if loaded < t && !rows.is_empty() => Cursor::Offset(loaded),
+                    _ => Cursor::Done,
+                }
+            }
+            Paging::NextToken { .. } => match data["NextToken"].as_str() {
+                Some(t) if !t.is_empty() && !rows.is_empty() => Cursor::Token(t.to_string()),
+                _ => Cursor::Done,
+            },
+        };
+        (rows, next)
+    }
+
+    /// The total the provider reports, when it reports one.
+    pub fn total(&self, data: &Value) -> Option<u64> {
+        data["TotalCount"]
+            .as_u64()
+            .or_else(|| data["total_count"].as_u64())
+    }
+}
+
+/// A cell's text: strings as they are, numbers and booleans printed, absent as `—`.
+pub fn cell(row: &Value, field: &str) -> String {
+    match &row[field] {
+        Value::Null => "—".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Rows matching a free-text filter (over ID and name, case-insensitive) and a state.
+pub fn filter_rows<'a>(
+    spec: &ListSpec,
+    rows: &'a [Value],
+    text: &str,
+    state: &str,
+) -> Vec<&'a Value> {
+    let needle = text.trim().to_lowercase();
+    rows.iter()
+        .filter(|r| state.is_empty() || r[spec.state_field].as_str() == Some(state))
+        .filter(|r| {
+            needle.is_empty()
+                || [spec.id_field, spec.name_field].iter().any(|f| {
+                    r[*f]
+                        .as_str()
+                        .is_some_and(|v| v.to_lowercase().contains(&needle))
+                })
+        })
+        .collect()
+}
+
+/// Sorts rows by a field: numbers numerically, everything else as text.
+pub fn sort_rows(rows: &mut [&Value], field: &str, ascending: bool) {
+    rows.sort_by(|a, b| {
+        let ord = match (a[field].as_f64(), b[field].as_f64()) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+            _ => cell(a, field).cmp(&cell(b, field)),
+        };
+        if ascending { ord } else { ord.reverse() }
+    });
+}
+
+/// The distinct states present, sorted, for the state filter.
+pub fn states(spec: &ListSpec, rows: &[Value]) -> Vec<String> {
+    let mut s: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r[spec.state_field].as_str().map(str::to_string))
+        .collect();
+    s.sort();
+    s.dedup();
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(p: Provider, key: &str) -> &'static ListSpec {
+        find(p, Some(key)).unwrap()
+    }
+
+    #[test]
+    fn every_view_names_a_real_read_action_of_its_cloud() {
+        for v in VIEWS {
+            let action = rewind_cloud::Action::lookup(v.provider, v.action)
+                .unwrap_or_else(|| panic!("{} is not an action of {}", v.action, v.provider));
+            assert!(!action.mutates(), "{} must be a read", v.action);
+            assert!(v.columns.iter().any(|c| c.field == v.id_field));
+        }
+        assert_eq!(
+            find(Provider::Alibaba, Some("nope")).unwrap().key,
+            "instances"
+        );
+    }
+
+    #[test]
+    fn tencent_pages_by_offset_until_the_total() {
+        let s = spec(Provider::Tencent, "snapshots");
+        assert_eq!(
+            s.page_params(&Cursor::Start),
+            json!({"Offset": 0, "Limit": 100})
+        );
+        let data = json!({"TotalCount": 3, "SnapshotSet": [{"SnapshotId": "lhsnap-1"}, {"SnapshotId": "lhsnap-2"}]});
+        let (rows, next) = s.read_page(&data, 0);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(next, Cursor::Offset(2));
+        assert_eq!(s.page_params(&next), json!({"Offset": 2, "Limit": 100}));
+        let (_, next) = s.read_page(&json!({"TotalCount": 3, "SnapshotSet": [{}]}), 2);
+        assert_eq!(next, Cursor::Done);
+        // A provider that reports more than it returns must not loop forever.
+        let (_, next) = s.read_page(&json!({"TotalCount": 9, "SnapshotSet": []}), 2);
+        assert_eq!(next, Cursor::Done);
+    }
+
+    #[test]
+    fn ecs_pages_by_next_token_and_reads_nested_rows() {
+        let s = spec(Provider::Alibaba, "disks");
+        let data = json!({"NextToken": "t2", "Disks": {"Disk": [{"DiskId": "d-1"}]}});
+        let (rows, next) = s.read_page(&data, 0);
+        assert_eq!(rows[0]["DiskId"], "d-1");
+        assert_eq!(next, Cursor::Token("t2".into()));
+        assert_eq!(
+            s.page_params(&next),
+            json!({"MaxResults": 100, "NextToken": "t2"})
+        );
+        let (_, next) = s.read_page(&json!({"NextToken": "", "Disks": {"Disk": [{}]}}), 1);
+        assert_eq!(next, Cursor::Done);
+    }
+
+    #[test]
+    fn filters_by_text_and_state_and_sorts_numbers_numerically() {
+        let s = spec(Provider::Alibaba, "disks");
+        let rows = vec![
+            json!({"DiskId": "d-aaa", "DiskName": "web-system", "Status": "In_use", "Size": 100}),
+            json!({"DiskId": "d-bbb", "DiskName": "db-data", "Status": "Available", "Size": 20}),
+            json!({"DiskId": "d-ccc", "DiskName": "Web-logs", "Status": "In_use", "Size": 9}),
+        ];
+        let hits = filter_rows(s, &rows, " WEB ", "");
+        assert_eq!(hits.len(), 2);
+        let hits = filter_rows(s, &rows, "", "Available");
+        assert_eq!(hits[0]["DiskId"], "d-bbb");
+        let mut all = filter_rows(s, &rows, "", "");
+        sort_rows(&mut all, "Size", true);
+        let sizes: Vec<_> = all.iter().map(|r| r["Size"].as_u64().unwrap()).collect();
+        assert_eq!(sizes, vec![9, 20, 100]);
+        sort_rows(&mut all, "DiskName", false);
+        assert_eq!(all[0]["DiskName"], "web-system");
+        assert_eq!(states(s, &rows), vec!["Available", "In_use"]);
+        assert_eq!(cell(&rows[0], "Missing"), "—");
+        assert_eq!(cell(&rows[0], "Size"), "100");
+    }
+}

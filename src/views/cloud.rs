@@ -1,0 +1,161 @@
+//! One cloud's page: profile and region switcher (kept in the URL query, so every view
+//! is deep-linkable) and the tabs of its inventory views.
+
+use crate::api::Session;
+use crate::i18n::{Msg, use_i18n};
+use crate::inventory::{self, ListSpec};
+use crate::views::inventory::InventoryTable;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use rewind_cloud::Provider;
+
+/// The session loaded once by the shell (`None` while loading or when it failed).
+#[derive(Clone, Copy)]
+pub struct SessionCtx(pub LocalResource<Result<Session, crate::api::ApiError>>);
+
+/// `/:provider` and `/:provider/:view`.
+#[component]
+pub fn CloudPage() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let provider = Memo::new(move |_| {
+        params
+            .read()
+            .get("provider")
+            .and_then(|p| Provider::from_id(&p))
+    });
+    view! {
+        {move || match provider.get() {
+            Some(p) => view! { <CloudInventory provider=p /> }.into_any(),
+            None => view! { <p>{i.t(Msg::NotFound)}</p> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn CloudInventory(provider: Provider) -> impl IntoView {
+    let i = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let session = use_context::<SessionCtx>().map(|s| s.0);
+    let spec = Memo::new(move |_| inventory::find(provider, params.read().get("view").as_deref()));
+    // Profiles of this cloud from the session; the selection lives in the URL query.
+    let profiles = Memo::new(move |_| {
+        session
+            .and_then(|s| s.get())
+            .and_then(Result::ok)
+            .map(|s| s.profiles_of(provider).cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
+    let profile = Memo::new(move |_| {
+        let all = profiles.get();
+        let wanted = query.read().get("profile");
+        all.iter()
+            .find(|p| Some(&p.name) == wanted.as_ref())
+            .or_else(|| all.first())
+            .cloned()
+    });
+    let region = Memo::new(move |_| {
+        let p = profile.get()?;
+        let wanted = query.read().get("region");
+        p.regions
+            .iter()
+            .find(|r| Some(*r) == wanted.as_ref())
+            .or_else(|| p.regions.first())
+            .cloned()
+    });
+    let navigate = use_navigate();
+    let go = move |profile: String, region: String| {
+        let view = spec.get().map(|s| s.key).unwrap_or("");
+        navigate(
+            &format!(
+                "/{}/{view}?profile={profile}&region={region}",
+                provider.id()
+            ),
+            Default::default(),
+        );
+    };
+    let go_profile = go.clone();
+    let href = move |v: &'static ListSpec| {
+        let mut h = format!("/{}/{}", provider.id(), v.key);
+        if let (Some(p), Some(r)) = (profile.get(), region.get()) {
+            h.push_str(&format!("?profile={}&region={r}", p.name));
+        }
+        h
+    };
+    view! {
+        <section class="cloud" data-provider=provider.id()>
+            <h1>{i.t(crate::app::cloud_name(provider))}</h1>
+            <div class="toolbar">
+                <label>
+                    {i.t(Msg::Profile)}
+                    <select
+                        data-testid="profile"
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            let first = profiles
+                                .get()
+                                .into_iter()
+                                .find(|p| p.name == name)
+                                .and_then(|p| p.regions.first().cloned())
+                                .unwrap_or_default();
+                            go_profile(name, first);
+                        }
+                    >
+                        {move || {
+                            let current = profile.get().map(|p| p.name);
+                            profiles
+                                .get()
+                                .into_iter()
+                                .map(|p| {
+                                    let selected = current.as_ref() == Some(&p.name);
+                                    view! { <option value=p.name.clone() selected=selected>{p.name.clone()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>
+                    {i.t(Msg::Region)}
+                    <select
+                        data-testid="region"
+                        on:change=move |ev| {
+                            if let Some(p) = profile.get() {
+                                go(p.name, event_target_value(&ev));
+                            }
+                        }
+                    >
+                        {move || {
+                            let current = region.get();
+                            profile
+                                .get()
+                                .map(|p| p.regions)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|r| {
+                                    let selected = current.as_ref() == Some(&r);
+                                    view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </div>
+            <nav class="tabs" aria-label=i.t(Msg::Views)>
+                {inventory::views_of(provider)
+                    .map(|v| view! { <A href=move || href(v)>{i.t(v.title)}</A> })
+                    .collect_view()}
+            </nav>
+            {move || match (spec.get(), profile.get(), region.get()) {
+                (Some(spec), Some(p), Some(r)) => {
+                    view! { <InventoryTable spec=spec profile=p.name region=r /> }.into_any()
+                }
+                _ if session.and_then(|s| s.get()).is_none() => {
+                    view! { <p class="muted">{i.t(Msg::Loading)}</p> }.into_any()
+                }
+                _ => view! { <p class="muted" role="status">{i.t(Msg::NoProfile)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}

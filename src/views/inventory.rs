@@ -1,0 +1,271 @@
+//! One inventory table: loads pages through the proxy, filters by text and state, sorts
+//! by any column, and shows provider errors with their code, remedy and RequestId.
+
+use crate::api::{self, ApiError};
+use crate::i18n::{Msg, use_i18n};
+use crate::inventory::{self, Cursor, ListSpec};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+/// The table of `spec` for one profile and region; remounted when either changes.
+#[component]
+pub fn InventoryTable(spec: &'static ListSpec, profile: String, region: String) -> impl IntoView {
+    let i = use_i18n();
+    let rows = RwSignal::new(Vec::<Value>::new());
+    let total = RwSignal::new(None::<u64>);
+    let cursor = RwSignal::new(Cursor::Start);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let text = RwSignal::new(String::new());
+    let state = RwSignal::new(String::new());
+    let sort = RwSignal::new((spec.columns[0].field, true));
+    // The generation guards against a late page from before a refresh being appended.
+    let generation = StoredValue::new(0u64);
+
+    let load_page = {
+        let (profile, region) = (profile.clone(), region.clone());
+        move || {
+            if loading.get_untracked() || cursor.get_untracked() == Cursor::Done {
+                return;
+            }
+            loading.set(true);
+            error.set(None);
+            let at = cursor.get_untracked();
+            let gen_at_start = generation.get_value();
+            let (profile, region) = (profile.clone(), region.clone());
+            spawn_local(async move {
+                let result = api::call(&profile, &region, spec.action, spec.page_params(&at)).await;
+                if generation.get_value() != gen_at_start {
+                    return;
+                }
+                match result {
+                    Ok(answer) => {
+                        let before = rows.with_untracked(|r| r.len() as u64);
+                        let (page, next) = spec.read_page(&answer.data, before);
+                        total.set(spec.total(&answer.data));
+                        rows.update(|r| r.extend(page));
+                        cursor.set(next);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                loading.set(false);
+            });
+        }
+    };
+    let refresh = {
+        let load_page = load_page.clone();
+        move || {
+            generation.update_value(|g| *g += 1);
+            rows.set(Vec::new());
+            total.set(None);
+            cursor.set(Cursor::Start);
+            loading.set(false);
+            load_page();
+        }
+    };
+    refresh();
+
+    let visible = Memo::new(move |_| {
+        rows.with(|all| {
+            let mut hits = inventory::filter_rows(spec, all, &text.get(), &state.get());
+            let (field, asc) = sort.get();
+            inventory::sort_rows(&mut hits, field, asc);
+            hits.into_iter().cloned().collect::<Vec<_>>()
+        })
+    });
+    let load_more = load_page.clone();
+
+    view! {
+        <div class="inventory" data-view=spec.key>
+            <div class="filters">
+                <label>
+                    {i.t(Msg::FilterLabel)}
+                    <input
+                        type="search"
+                        data-testid="filter"
+                        placeholder=i.t(Msg::FilterPlaceholder)
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    {i.t(Msg::StateLabel)}
+                    <select data-testid="state-filter" on:change=move |ev| state.set(event_target_value(&ev))>
+                        <option value="">{i.t(Msg::AllStates)}</option>
+                        {move || {
+                            rows.with(|r| inventory::states(spec, r))
+                                .into_iter()
+                                .map(|s| view! { <option value=s.clone()>{s.clone()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <button type="button" on:click=move |_| refresh() disabled=move || loading.get()>
+                    {i.t(Msg::Refresh)}
+                </button>
+                <span class="count muted" role="status" data-testid="count">
+                    {move || {
+                        let shown = visible.with(Vec::len);
+                        let loaded = rows.with(Vec::len);
+                        match total.get() {
+                            Some(t) => format!("{shown} {} {t}", i.t(Msg::ShowingOf)()),
+                            None => format!("{shown} / {loaded} {}", i.t(Msg::Loaded)()),
+                        }
+                    }}
+                </span>
+            </div>
+            {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
+            <div class="table-wrap">
+                <table>
+                    <thead>
+                        <tr>
+                            {spec
+                                .columns
+                                .iter()
+                                .map(|c| {
+                                    let field = c.field;
+                                    let aria = move || match sort.get() {
+                                        (f, true) if f == field => "ascending",
+                                        (f, false) if f == field => "descending",
+                                        _ => "none",
+                                    };
+                                    view! {
+                                        <th scope="col" aria-sort=aria>
+                                            <button
+                                                type="button"
+                                                class="sort"
+                                                on:click=move |_| {
+                                                    sort.update(|(f, asc)| {
+                                                        if *f == field {
+                                                            *asc = !*asc;
+                                                        } else {
+                                                            *f = field;
+                                                            *asc = true;
+                                                        }
+                                                    })
+                                                }
+                                            >
+                                                {i.t(c.title)}
+                                            </button>
+                                        </th>
+                                    }
+                                })
+                                .collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <For
+                            each=move || visible.get()
+                            key=move |row| inventory::cell(row, spec.id_field)
+                            children=move |row| {
+                                view! {
+                                    <tr data-id=inventory::cell(&row, spec.id_field)>
+                                        {spec
+                                            .columns
+                                            .iter()
+                                            .map(|c| {
+                                                let text = inventory::cell(&row, c.field);
+                                                if c.field == spec.id_field {
+                                                    view! { <td><code>{text}</code></td> }.into_any()
+                                                } else if c.field == spec.state_field {
+                                                    view! { <td><span class="state">{text}</span></td> }.into_any()
+                                                } else {
+                                                    view! { <td>{text}</td> }.into_any()
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tr>
+                                }
+                            }
+                        />
+                    </tbody>
+                </table>
+            </div>
+            {move || {
+                (loading.get()).then(|| view! { <p class="muted" role="status">{i.t(Msg::Loading)}</p> })
+            }}
+            {move || {
+                (!loading.get() && error.get().is_none() && rows.with(Vec::is_empty))
+                    .then(|| view! { <p class="muted">{i.t(Msg::NoRows)}</p> })
+            }}
+            {move || {
+                let more = load_more.clone();
+                (!loading.get() && cursor.get() != Cursor::Done && error.get().is_none())
+                    .then(|| {
+                        view! {
+                            <button type="button" class="load-more" on:click=move |_| more()>
+                                {i.t(Msg::LoadMore)}
+                            </button>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// A refused call: the provider's code, the catalog's explanation and remedy in the
+/// current language, and the RequestId.
+#[component]
+pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+    let i = use_i18n();
+    let (code, explanation, remedy, request_id, message) = match &error {
+        ApiError::Refused(f) => {
+            let lang = i.lang;
+            let i18n = f.i18n.clone();
+            let fallback = (f.explanation.clone(), f.remedy.clone());
+            let explanation = {
+                let (i18n, fb) = (i18n.clone(), fallback.0.clone());
+                Signal::derive(move || {
+                    i18n.as_ref()
+                        .map(|t| t.explanation.get(lang.get()).to_string())
+                        .or_else(|| fb.clone())
+                })
+            };
+            let remedy = Signal::derive(move || {
+                i18n.as_ref()
+                    .map(|t| t.remedy.get(lang.get()).to_string())
+                    .or_else(|| fallback.1.clone())
+            });
+            (
+                f.provider_code.clone().unwrap_or_else(|| f.code.clone()),
+                explanation,
+                remedy,
+                f.request_id.clone(),
+                f.message.clone(),
+            )
+        }
+        other => (
+            String::new(),
+            Signal::derive(|| None),
+            Signal::derive(|| None),
+            None,
+            other.to_string(),
+        ),
+    };
+    view! {
+        <div class="error-panel" role="alert" data-testid="error">
+            <p>
+                <Show when={
+                    let code = code.clone();
+                    move || !code.is_empty()
+                }>
+                    <strong>{i.t(Msg::ErrorCode)} ": " <code data-testid="error-code">{code.clone()}</code></strong>
+                    " "
+                </Show>
+                {message}
+            </p>
+            {move || explanation.get().map(|e| view! { <p>{e}</p> })}
+            {move || {
+                remedy.get().map(|r| view! { <p><strong>{i.t(Msg::Remedy)} ": "</strong> {r}</p> })
+            }}
+            {request_id.map(|id| {
+                view! {
+                    <p class="muted">
+                        {i.t(Msg::RequestId)} ": " <code data-testid="request-id">{id}</code>
+                    </p>
+                }
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,104 @@
+//! Browser end-to-end tests: a real `rewind serve --demo` serving the release console,
+//! driven in headless Chromium through chromedriver (fantoccini).
+//!
+//! Run by `cargo xtask test`, which builds both and sets `REWIND_BIN` and `REWIND_DIST`.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use fantoccini::Locator;
+use support::Harness;
+
+#[tokio::test]
+async fn console_shell_loads_with_three_clouds_and_no_console_errors() {
+    let h = Harness::start().await;
+    h.client.goto(&h.url).await.unwrap();
+    // The nav is rendered by the wasm module: if the module fails to load, this times out.
+    let nav = h.wait_css("nav.clouds").await;
+    h.wait_text(&nav, "Huawei Workspace").await;
+    let nav_text = nav.text().await.unwrap();
+    for cloud in ["Tencent Lighthouse", "Alibaba ECS", "Huawei Workspace"] {
+        assert!(
+            nav_text.contains(cloud),
+            "navigation lacks {cloud}: {nav_text}"
+        );
+    }
+    assert_eq!(h.client.title().await.unwrap(), "Rewind");
+    let banner = h.wait_css("[data-testid=session]").await;
+    assert!(
+        banner.text().await.unwrap().contains("demo"),
+        "session banner should come from the API"
+    );
+    h.screenshot("shell-en").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn language_switch_and_deep_links_work_in_the_served_console() {
+    let h = Harness::start().await;
+    // A deep link is answered by the SPA fallback and routed client-side.
+    h.client.goto(&format!("{}alibaba", h.url)).await.unwrap();
+    let heading = h.wait_css("section.cloud h1").await;
+    h.wait_text(&heading, "Alibaba ECS").await;
+    h.client
+        .find(Locator::Css(".lang-switch button[lang='zh-CN']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    h.wait_text(&heading, "阿里云 ECS").await;
+    let nav = h.wait_css("nav.clouds").await;
+    h.wait_text(&nav, "腾讯云轻量应用服务器").await;
+    // The choice is remembered by this browser across a reload.
+    h.client.refresh().await.unwrap();
+    let heading = h.wait_css("section.cloud h1").await;
+    h.wait_text(&heading, "阿里云 ECS").await;
+    h.screenshot("alibaba-zh").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
+    let h = Harness::start().await;
+    h.client
+        .goto(&format!("{}tencent/snapshots", h.url))
+        .await
+        .unwrap();
+    // Rows come from the embedded emulator through /api/v1/call.
+    let table = h.wait_css(".inventory[data-view=snapshots] tbody tr").await;
+    let first_id = table.attr("data-id").await.unwrap().unwrap_or_default();
+    assert!(first_id.starts_with("lhsnap-"), "first row: {first_id:?}");
+    let rows = h.count_css(".inventory tbody tr").await;
+    assert!(rows >= 2, "expected several snapshots, got {rows}");
+    // The profile and region are in the URL, so the view is deep-linkable.
+    let url = h.client.current_url().await.unwrap();
+    assert!(url.as_str().ends_with("/tencent/snapshots"), "{url}");
+
+    // Typing an ID narrows the table to that row.
+    let filter = h.wait_css("[data-testid=filter]").await;
+    filter.send_keys(&first_id).await.unwrap();
+    h.wait_until("the filter to leave one row", || async {
+        h.count_css(".inventory tbody tr").await == 1
+    })
+    .await;
+
+    // Another view of another cloud: ECS disks, nested rows and NextToken paging.
+    h.client
+        .goto(&format!("{}alibaba/disks", h.url))
+        .await
+        .unwrap();
+    let disk = h.wait_css(".inventory[data-view=disks] tbody tr").await;
+    assert!(
+        disk.attr("data-id")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .starts_with("d-")
+    );
+    h.screenshot("alibaba-disks").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}

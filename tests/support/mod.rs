@@ -1,0 +1,280 @@
+//! Shared harness for the browser tests: starts chromedriver and `rewind serve --demo` on
+//! free loopback ports, each in its own process group killed on drop.
+
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A child process in its own process group; dropping it kills the whole group, so
+/// Chromium processes started by chromedriver do not outlive the test.
+pub struct Group(Child);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        kill_group(&mut self.0);
+    }
+}
+
+/// SIGKILLs the child's whole process group and reaps the child.
+fn kill_group(child: &mut Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    // `--` so that kill(1) reads `-PGID` as a process group, not as an option.
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        .status();
+    let _ = child.wait();
+}
+
+pub struct Harness {
+    pub client: Client,
+    /// The console's base URL, ending in `/`.
+    pub url: String,
+    pub server_log: PathBuf,
+    _server: Group,
+    _driver: Group,
+    profile: PathBuf,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // Fields drop after this, but the profile is only removable once Chromium is gone.
+        kill_group(&mut self._driver.0);
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            panic!("{name} is not set: run the browser tests with `cargo xtask test`")
+        })
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        let (server, url, server_log) = start_server();
+        let (driver, driver_url) = start_chromedriver();
+        let profile = std::env::temp_dir().join(format!(
+            "rewind-chromium-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        let client = connect(&driver_url, &profile).await;
+        Harness {
+            client,
+            url,
+            server_log,
+            _server: server,
+            _driver: driver,
+            profile,
+        }
+    }
+
+    /// Ends the test: chromedriver's process group (and so Chromium) and the server are
+    /// killed, and the browser profile is removed. (`Client::close` would wait for every
+    /// `Element` handle to be dropped first.)
+    pub async fn stop(self) {
+        drop(self);
+    }
+
+    /// Waits for an element to be present.
+    pub async fn wait_css(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(DEADLINE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no element {css:?} within {DEADLINE:?}: {e} (server log: {})",
+                    self.server_log.display()
+                )
+            })
+    }
+
+    /// Waits until an element's text contains `needle`.
+    pub async fn wait_text(&self, el: &Element, needle: &str) {
+        let start = Instant::now();
+        loop {
+            let text = el.text().await.unwrap_or_default();
+            if text.contains(needle) {
+                return;
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "text {needle:?} did not appear; last text: {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// How many elements match `css` right now.
+    pub async fn count_css(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Polls `cond` until it holds, failing after the deadline.
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut cond: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let start = Instant::now();
+        while !cond().await {
+            assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Saves a screenshot under `$REWIND_ARTIFACTS/screenshots/` when that is set.
+    pub async fn screenshot(&self, name: &str) {
+        if let Some(dir) = std::env::var_os("REWIND_ARTIFACTS") {
+            let dir = PathBuf::from(dir).join("screenshots");
+            std::fs::create_dir_all(&dir).unwrap();
+            let png = self.client.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+        }
+    }
+
+    /// Fails on any SEVERE entry in the browser console (a failed module load, a panic, …).
+    pub async fn assert_no_console_errors(&self) {
+        let logs = self.client.issue_cmd(BrowserLog).await.unwrap();
+        let severe: Vec<_> = logs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["level"] == "SEVERE")
+            .collect();
+        assert!(severe.is_empty(), "browser console errors: {severe:#?}");
+    }
+}
+
+/// chromedriver's log endpoint (`goog:loggingPrefs` must ask for browser logs).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(r#"{"type":"browser"}"#.to_string()),
+        )
+    }
+}
+
+fn start_server() -> (Group, String, PathBuf) {
+    let bin = env_path("REWIND_BIN");
+    let dist = env_path("REWIND_DIST");
+    let log_dir = std::env::var_os("REWIND_ARTIFACTS")
+        .map(|d| PathBuf::from(d).join("logs"))
+        .unwrap_or_else(std::env::temp_dir);
+    std::fs::create_dir_all(&log_dir).unwrap();
+    let log = log_dir.join(format!(
+        "rewind-e2e-{}-{}.log",
+        std::process::id(),
+        free_port()
+    ));
+    let log_file = std::fs::File::create(&log).unwrap();
+    let mut child = Command::new(&bin)
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .stdout(Stdio::piped())
+        .stderr(log_file)
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    let stdout = child.stdout.take().unwrap();
+    let group = Group(child);
+    // The server prints its URL as the first stdout line once it listens.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("rewind listening on ") {
+                let _ = tx.send(url.to_string());
+            }
+        }
+    });
+    let url = rx
+        .recv_timeout(DEADLINE)
+        .unwrap_or_else(|_| panic!("rewind did not print its URL; log: {}", log.display()));
+    (group, url, log)
+}
+
+fn start_chromedriver() -> (Group, String) {
+    let port = free_port();
+    let child =
+        Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("cannot start chromedriver (apt-get install chromium-driver)");
+    let group = Group(child);
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < DEADLINE,
+            "chromedriver did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (group, format!("http://127.0.0.1:{port}"))
+}
+
+async fn connect(driver_url: &str, profile: &std::path::Path) -> Client {
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        },
+        "goog:loggingPrefs": { "browser": "ALL" }
+    });
+    let serde_json::Value::Object(caps) = caps else {
+        unreachable!()
+    };
+    ClientBuilder::rustls()
+        .expect("rustls client")
+        .capabilities(caps)
+        .connect(driver_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot start a Chromium session via {driver_url}: {e}"))
+}
