@@ -20,6 +20,13 @@ pub fn run(root: &Path) -> Result<(), String> {
         )
         .env_all(&env.vars)
         .run()?;
+    Step::new("proxy latency and throughput (cargo bench -p rewind-proxy --bench call)")
+        .cmd(
+            root,
+            "cargo",
+            &["bench", "-p", "rewind-proxy", "--bench", "call"],
+        )
+        .run()?;
     Ok(())
 }
 
