@@ -131,32 +131,11 @@ pub fn sign(req: &mut HttpRequest, p: &SigningParams) -> Result<Signed, SignErro
 }
 
 /// A parsed `Authorization: SDK-HMAC-SHA256 …` header.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SdkHmacAuthorization {
-    pub access_key_id: String,
-    pub signed_headers: Vec<String>,
-    pub signature: String,
-}
+pub type SdkHmacAuthorization = super::verify::KeyedAuthorization;
 
 /// Parses `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=…`.
 pub fn parse_authorization(value: &str) -> Result<SdkHmacAuthorization, String> {
-    let rest = value
-        .strip_prefix(ALGORITHM)
-        .and_then(|r| r.strip_prefix(' '))
-        .ok_or_else(|| format!("Authorization does not start with {ALGORITHM}"))?;
-    let fields = super::verify::auth_fields(rest, ',')?;
-    let access_key_id = super::verify::field(&fields, "Access")?;
-    if access_key_id.is_empty() {
-        return Err("Access is empty".into());
-    }
-    Ok(SdkHmacAuthorization {
-        access_key_id: access_key_id.to_string(),
-        signed_headers: super::verify::signed_header_list(super::verify::field(
-            &fields,
-            "SignedHeaders",
-        )?)?,
-        signature: super::verify::field(&fields, "Signature")?.to_string(),
-    })
+    super::verify::parse_keyed_authorization(value, ALGORITHM, "Access")
 }
 
 #[cfg(test)]

@@ -385,6 +385,37 @@ fn claim_sdk_hmac(req: &HttpRequest) -> Result<Claim, VerifyError> {
 // ---- Authorization header parsing, shared by the header schemes -------------------
 
 /// Splits `K=V<sep> K=V…` into trimmed pairs.
+/// A parsed `ALGORITHM <Id>=…, SignedHeaders=a;b, Signature=…` header: the shape ACS3
+/// (`Credential=`) and SDK-HMAC (`Access=`) share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedAuthorization {
+    pub access_key_id: String,
+    pub signed_headers: Vec<String>,
+    pub signature: String,
+}
+
+/// Parses a [`KeyedAuthorization`] whose key id is in the field `id_field`.
+pub(crate) fn parse_keyed_authorization(
+    value: &str,
+    algorithm: &str,
+    id_field: &str,
+) -> Result<KeyedAuthorization, String> {
+    let rest = value
+        .strip_prefix(algorithm)
+        .and_then(|r| r.strip_prefix(' '))
+        .ok_or_else(|| format!("Authorization does not start with {algorithm}"))?;
+    let fields = auth_fields(rest, ',')?;
+    let access_key_id = field(&fields, id_field)?;
+    if access_key_id.is_empty() {
+        return Err(format!("{id_field} is empty"));
+    }
+    Ok(KeyedAuthorization {
+        access_key_id: access_key_id.to_string(),
+        signed_headers: signed_header_list(field(&fields, "SignedHeaders")?)?,
+        signature: field(&fields, "Signature")?.to_string(),
+    })
+}
+
 pub(crate) fn auth_fields(rest: &str, sep: char) -> Result<Vec<(String, String)>, String> {
     rest.split(sep)
         .map(str::trim)
