@@ -192,6 +192,21 @@ fn test(root: &Path) -> Result<(), String> {
         )
         .env("REWIND_BIN", root.join("target/debug/rewind"))
         .run_tests(&mut totals)?;
+    Step::new("proxy signatures checked by the official SDKs' own signing code (pytest)")
+        .cmd(
+            root,
+            &tools::python_venv(root)?.to_string_lossy(),
+            &[
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "conformance/test_proxy_signatures.py",
+            ],
+        )
+        .env("REWIND_BIN", root.join("target/debug/rewind"))
+        .run_tests(&mut totals)?;
     println!(
         "\nxtask test: all steps passed in {:.0}s",
         started.elapsed().as_secs_f64()
