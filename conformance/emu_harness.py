@@ -42,6 +42,20 @@ def fake_key(prefix, n, width):
     return (s + "0" * width)[: max(width, len(s))]
 
 
+
+def stop_group(proc):
+    """SIGTERMs a child started in its own process group, then SIGKILLs it if it lingers."""
+    if proc and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
 class Keys:
     """The fake key pool written into the credentials file."""
 
@@ -129,16 +143,7 @@ class Emulator:
         return self
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        stop_group(self.proc)
         if self._stderr:
             self._stderr.close()
 

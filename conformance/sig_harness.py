@@ -18,7 +18,6 @@ NO_PROXY for loopback, and every endpoint is 127.0.0.1.
 
 import json
 import os
-import signal
 import subprocess
 import tempfile
 import threading
@@ -27,6 +26,8 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from emu_harness import stop_group
 
 for _k in list(os.environ):
     if _k.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
@@ -309,16 +310,7 @@ class Proxy:
             return e.code, json.loads(e.read() or b"null")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
+        stop_group(self.proc)
         if self._log:
             self._log.close()
             self._log = None

@@ -177,42 +177,36 @@ fn test(root: &Path) -> Result<(), String> {
         .env("REWIND_ARTIFACTS", root.join("artifacts"))
         .run_tests(&mut totals)?;
     conformance(root, &env, &mut totals)?;
-    Step::new("emulator conformance: the official SDKs as clients of `rewind emulator` (pytest)")
-        .cmd(
-            root,
-            &tools::python_venv(root)?.to_string_lossy(),
-            &[
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "conformance/test_emulator.py",
-            ],
-        )
-        .env("REWIND_BIN", root.join("target/debug/rewind"))
-        .run_tests(&mut totals)?;
-    Step::new("proxy signatures checked by the official SDKs' own signing code (pytest)")
-        .cmd(
-            root,
-            &tools::python_venv(root)?.to_string_lossy(),
-            &[
-                "-m",
-                "pytest",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                "conformance/test_proxy_signatures.py",
-            ],
-        )
-        .env("REWIND_BIN", root.join("target/debug/rewind"))
-        .run_tests(&mut totals)?;
+    pytest(
+        root,
+        "emulator conformance: the official SDKs as clients of `rewind emulator` (pytest)",
+        "conformance/test_emulator.py",
+        &mut totals,
+    )?;
+    pytest(
+        root,
+        "proxy signatures checked by the official SDKs' own signing code (pytest)",
+        "conformance/test_proxy_signatures.py",
+        &mut totals,
+    )?;
     println!(
         "\nxtask test: all steps passed in {:.0}s",
         started.elapsed().as_secs_f64()
     );
     println!("total: {} passed, {} failed", totals.passed, totals.failed);
     Ok(())
+}
+
+/// A pytest suite of `conformance/` against the debug `rewind` binary.
+fn pytest(root: &Path, title: &str, file: &str, totals: &mut sh::Totals) -> Result<(), String> {
+    Step::new(title)
+        .cmd(
+            root,
+            &tools::python_venv(root)?.to_string_lossy(),
+            &["-m", "pytest", "-q", "-p", "no:cacheprovider", file],
+        )
+        .env("REWIND_BIN", root.join("target/debug/rewind"))
+        .run_tests(totals)
 }
 
 /// Signature conformance against the official SDKs: a fresh random batch every run.
