@@ -43,6 +43,35 @@ def fake_key(prefix, n, width):
 
 
 
+def launch(cmd, log_file, prefix, timeout, **popen_kwargs):
+    """Starts a `rewind` subcommand in its own process group and reads the address it
+    announces as its first stdout line (`<prefix>http://ADDR/`).
+
+    Returns (process, url without the trailing slash or None, first line). Stdout is
+    then drained in the background so the child never blocks on a full pipe."""
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=log_file,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, killed as a whole at the end
+        **popen_kwargs,
+    )
+    line = [None]
+
+    def read():
+        line[0] = proc.stdout.readline().decode("utf-8", "replace").strip()
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    t.join(timeout)
+    first = line[0]
+    if not first or not first.startswith(prefix):
+        return proc, None, first
+    threading.Thread(target=lambda: proc.stdout.read(), daemon=True).start()
+    return proc, first[len(prefix):].rstrip("/"), first
+
+
 def stop_group(proc):
     """SIGTERMs a child started in its own process group, then SIGKILLs it if it lingers."""
     if proc and proc.poll() is None:
@@ -113,33 +142,19 @@ class Emulator:
         if not os.path.isfile(self.binary):
             raise RuntimeError("no emulator binary at %s (build it: cargo build -p rewind-proxy --bin rewind, or set REWIND_BIN)" % self.binary)
         self._stderr = open(os.path.join(self.dir, "emulator.log"), "wb")
-        self.proc = subprocess.Popen(
+        self.proc, self.url, first = launch(
             [self.binary, "emulator", "--listen", "127.0.0.1:0", "--world", "demo", "--credentials", self.creds_path, "--faults"],
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group, killed as a whole at the end
+            self._stderr,
+            "rewind emulator listening on ",
+            timeout,
         )
-        line = [None]
-
-        def read():
-            line[0] = self.proc.stdout.readline().decode("utf-8", "replace").strip()
-
-        t = threading.Thread(target=read, daemon=True)
-        t.start()
-        t.join(timeout)
-        first = line[0]
-        prefix = "rewind emulator listening on "
-        if not first or not first.startswith(prefix):
+        if self.url is None:
             self.stop()
             raise RuntimeError("the emulator did not announce its address (first line %r); log in %s" % (first, self.dir))
-        self.url = first[len(prefix):].rstrip("/")
         host, port = self.url.split("://", 1)[1].split(":")
         assert host == "127.0.0.1", self.url
         self.port = int(port)
         self.endpoint = "127.0.0.1:%d" % self.port
-        # Drain stdout so the emulator never blocks on a full pipe.
-        threading.Thread(target=lambda: self.proc.stdout.read(), daemon=True).start()
         return self
 
     def stop(self):

@@ -18,7 +18,6 @@ NO_PROXY for loopback, and every endpoint is 127.0.0.1.
 
 import json
 import os
-import subprocess
 import tempfile
 import threading
 import time
@@ -27,7 +26,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from emu_harness import stop_group
+from emu_harness import launch, stop_group
 
 for _k in list(os.environ):
     if _k.lower() in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
@@ -263,31 +262,18 @@ class Proxy:
             raise RuntimeError("no rewind binary at %s (build it: cargo build -p rewind-proxy --bin rewind, or set REWIND_BIN)" % self.binary)
         self.log_path = os.path.join(self.dir, "rewind.log")
         self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
+        self.proc, self.url, first = launch(
             [self.binary, "serve", "--config", self.config_path, "--listen", "127.0.0.1:0"],
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            stdin=subprocess.DEVNULL,
+            self._log,
+            "rewind listening on ",
+            timeout,
             cwd=self.dir,  # no dist/ here: the API only
             env=child_env(),
-            start_new_session=True,  # its own process group, killed as a whole at the end
         )
-        line = [None]
-
-        def read():
-            line[0] = self.proc.stdout.readline().decode("utf-8", "replace").strip()
-
-        t = threading.Thread(target=read, daemon=True)
-        t.start()
-        t.join(timeout)
-        prefix = "rewind listening on "
-        first = line[0]
-        if not first or not first.startswith(prefix):
+        if self.url is None:
             self.stop()
             raise RuntimeError("rewind serve did not announce its address (first line %r); log: %s" % (first, self.log_tail()))
-        self.url = first[len(prefix):].rstrip("/")
         assert self.url.startswith("http://127.0.0.1:"), self.url
-        threading.Thread(target=lambda: self.proc.stdout.read(), daemon=True).start()
         return self
 
     def log_tail(self, n=4000):
