@@ -20,6 +20,7 @@ use config::{Auth, Limits, Profile, Relay, ServeConfig};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 /// How the console talks to the clouds; published to the browser in `/config.json`.
@@ -211,9 +212,20 @@ pub fn app(config: AppConfig) -> Router {
                     // Path only: a query could carry a signed relay URL.
                     tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
                 },
-            ),
+            )
+            .on_response(log_response),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// The request log: one INFO line per answered request, inside the `request` span (id,
+/// method, path), so a test or an operator can tell exactly which requests arrived.
+fn log_response<B>(res: &axum::http::Response<B>, latency: Duration, _: &tracing::Span) {
+    tracing::info!(
+        status = res.status().as_u16(),
+        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        "answered"
+    );
 }
 
 async fn console_config(

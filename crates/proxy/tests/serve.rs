@@ -19,13 +19,16 @@ struct Server {
 
 fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewind"));
-    cmd.args(args)
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args(args).env("RUST_LOG", "debug");
     for (k, v) in env {
         cmd.env(k, v);
     }
+    spawn_command(cmd)
+}
+
+/// Starts `cmd` and waits for the URL line.
+fn spawn_command(mut cmd: Command) -> Server {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("start rewind");
     let (tx, stdout) = mpsc::channel();
     let out = child.stdout.take().unwrap();
@@ -129,6 +132,79 @@ async fn demo_prints_its_url_first_and_shuts_down_gracefully() {
         assert!(
             !printed.contains(secret),
             "secret in the output:\n{printed}"
+        );
+    }
+}
+
+/// The request log, with the default filter (no RUST_LOG): one INFO line per request with
+/// its id, method, path (never the query), status and latency.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_request_logs_one_line_by_default() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewind"));
+    cmd.args([
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--dist",
+        "/nonexistent-dist",
+    ])
+    .env_remove("RUST_LOG");
+    let server = spawn_command(cmd);
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!(
+            "{}/healthz?token=query-must-not-be-logged",
+            server.url
+        ))
+        .header("x-request-id", "test-req-healthz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client
+        .post(format!("{}/api/v1/call", server.url))
+        .header("x-request-id", "test-req-call")
+        .header("content-type", "application/json")
+        .header("x-rewind-request", "1")
+        .body(
+            json!({"profile": "demo-lighthouse", "region": "ap-guangzhou",
+                "action": "DescribeSnapshots", "params": {"Limit": 1}})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client
+        .get(format!("{}/api/v1/nothing-here", server.url))
+        .header("x-request-id", "test-req-missing")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let (ok, printed) = server.stop();
+    assert!(ok, "did not exit cleanly: {printed}");
+    assert!(!printed.contains("query-must-not-be-logged"), "{printed}");
+    for (id, method, path, status) in [
+        ("test-req-healthz", "GET", "/healthz", 200),
+        ("test-req-call", "POST", "/api/v1/call", 200),
+        ("test-req-missing", "GET", "/api/v1/nothing-here", 404),
+    ] {
+        let lines: Vec<&str> = printed
+            .lines()
+            .filter(|l| l.contains(&format!("id=\"{id}\" ")) && l.contains(" answered "))
+            .collect();
+        assert_eq!(lines.len(), 1, "{id}: {lines:?}\n{printed}");
+        let line = lines[0];
+        assert!(line.contains(" INFO "), "{line}");
+        assert!(
+            line.contains(&format!("method={method} path={path}}}")),
+            "{line}"
+        );
+        assert!(
+            line.contains(&format!("status={status} latency_us=")),
+            "{line}"
         );
     }
 }
