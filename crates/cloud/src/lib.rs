@@ -14,6 +14,7 @@ pub mod alibaba;
 pub mod catalog;
 pub mod error;
 pub mod huawei;
+pub mod preflight;
 pub mod tencent;
 pub mod validate;
 
