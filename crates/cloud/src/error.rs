@@ -13,6 +13,8 @@ use crate::provider::Provider;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// An error answered by a cloud API (or synthesized when its answer was unreadable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -121,11 +123,12 @@ pub fn parse_response(
     };
     match provider {
         Provider::Tencent => {
-            let Some(Value::Object(resp)) = json.get("Response") else {
+            let mut json = json;
+            let Some(Value::Object(resp)) = json.get_mut("Response").map(Value::take) else {
                 return Err(non_error_status("no \"Response\" object"));
             };
             let request_id =
-                str_field(resp, "RequestId").or(headers_request_id.map(str::to_string));
+                str_field(&resp, "RequestId").or(headers_request_id.map(str::to_string));
             if let Some(err) = resp.get("Error") {
                 let code = err.get("Code").and_then(Value::as_str);
                 return Err(CloudError {
@@ -142,7 +145,7 @@ pub fn parse_response(
                 });
             }
             if ok_status {
-                Ok(Value::Object(resp.clone()))
+                Ok(Value::Object(resp))
             } else {
                 Err(non_error_status("no error code"))
             }
@@ -195,6 +198,119 @@ pub fn parse_response(
             }
         }
     }
+}
+
+/// A success payload exactly as the cloud sent it, and the request id it carries.
+#[derive(Debug, Clone)]
+pub struct RawPayload<'a> {
+    /// What [`parse_response`] returns as a `Value`, as JSON text.
+    pub data: Cow<'a, RawValue>,
+    /// The payload's own `RequestId` (Tencent, ECS) or `request_id` (Workspace), when a
+    /// string; the header's is not used here.
+    pub request_id: Option<String>,
+}
+
+/// [`parse_response`] for callers that pass the payload on without looking inside: a
+/// success answer is checked to be JSON and borrowed from `body`, never built into a
+/// `Value` (the costliest step of a proxied read). Anything else (errors, odd shapes)
+/// takes [`parse_response`] itself, so both agree on what is an error. One difference:
+/// a number too large for `f64` (`1e400`) passes here as sent.
+pub fn parse_response_raw<'a>(
+    provider: Provider,
+    http_status: u16,
+    headers_request_id: Option<&str>,
+    body: &'a [u8],
+) -> Result<RawPayload<'a>, CloudError> {
+    if let Some(payload) = success_payload(provider, http_status, body) {
+        return Ok(payload);
+    }
+    let v = parse_response(provider, http_status, headers_request_id, body)?;
+    let request_id = request_id_of(provider, &v);
+    let data = serde_json::value::to_raw_value(&v).map_err(|e| {
+        CloudError::synthetic(
+            provider,
+            UNEXPECTED_BODY,
+            format!("the answer cannot be passed on: {e}"),
+            http_status,
+            headers_request_id,
+        )
+    })?;
+    Ok(RawPayload {
+        data: Cow::Owned(data),
+        request_id,
+    })
+}
+
+/// The fast path of [`parse_response_raw`]: `Some` only for a 2xx answer that
+/// [`parse_response`] would read as a success. Any doubt (a parse error, a duplicate
+/// key, a request id that is not a string) answers `None` and the full path decides.
+fn success_payload(provider: Provider, http_status: u16, body: &[u8]) -> Option<RawPayload<'_>> {
+    /// `{"Response": …}`
+    #[derive(Deserialize)]
+    struct Envelope<'a> {
+        #[serde(rename = "Response", borrow)]
+        response: &'a RawValue,
+    }
+    /// The payload's keys that matter; the others are skipped unread.
+    #[derive(Deserialize)]
+    struct Keys<'a> {
+        #[serde(rename = "Error", default, deserialize_with = "present")]
+        error: bool,
+        #[serde(rename = "RequestId", borrow, default)]
+        request_id: Option<Cow<'a, str>>,
+        #[serde(rename = "request_id", borrow, default)]
+        request_id_lower: Option<Cow<'a, str>>,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| true)
+    }
+
+    if !(200..300).contains(&http_status) {
+        return None;
+    }
+    let trimmed = body.trim_ascii();
+    // A derived struct also reads a JSON array (by position): objects only.
+    let is_object = |raw: &RawValue| raw.get().starts_with('{');
+    let data: &RawValue = match provider {
+        Provider::Tencent => {
+            if !trimmed.starts_with(b"{") {
+                return None;
+            }
+            let envelope: Envelope = serde_json::from_slice(trimmed).ok()?;
+            if !is_object(envelope.response) {
+                return None;
+            }
+            envelope.response
+        }
+        Provider::Alibaba => {
+            let raw: &RawValue = serde_json::from_slice(trimmed).ok()?;
+            if !is_object(raw) {
+                return None;
+            }
+            raw
+        }
+        Provider::Huawei => serde_json::from_slice(trimmed).ok()?,
+    };
+    let keys = if is_object(data) {
+        serde_json::from_str::<Keys>(data.get()).ok()?
+    } else {
+        Keys {
+            error: false,
+            request_id: None,
+            request_id_lower: None,
+        }
+    };
+    if provider == Provider::Tencent && keys.error {
+        return None;
+    }
+    let request_id = match provider {
+        Provider::Tencent | Provider::Alibaba => keys.request_id,
+        Provider::Huawei => keys.request_id_lower,
+    };
+    Some(RawPayload {
+        data: Cow::Borrowed(data),
+        request_id: request_id.map(Cow::into_owned),
+    })
 }
 
 /// [`parse_response`], then the payload read into a typed response

@@ -3,7 +3,7 @@
 
 use rewind_cloud::Provider;
 use rewind_cloud::catalog::{HTTP_STATUS, NOT_JSON, UNEXPECTED_BODY};
-use rewind_cloud::error::{CloudError, parse_response, parse_typed};
+use rewind_cloud::error::{CloudError, parse_response, parse_response_raw, parse_typed};
 use rewind_cloud::{alibaba, huawei, tencent};
 use serde_json::json;
 
@@ -201,4 +201,142 @@ fn cloud_error_serializes_for_the_console() {
     let back: CloudError = serde_json::from_value(v).unwrap();
     assert_eq!(back, e);
     assert!(e.to_string().contains("InternalError"));
+}
+
+/// `parse_response_raw` agrees with `parse_response` (same payload, same error, and the
+/// payload's own request id) on every shape: successes, errors, odd bodies.
+fn assert_raw_agrees(p: Provider, status: u16, rid: Option<&str>, body: &[u8]) {
+    let full = parse_response(p, status, rid, body);
+    let raw = parse_response_raw(p, status, rid, body);
+    match (full, raw) {
+        (Ok(v), Ok(r)) => {
+            let data: serde_json::Value = serde_json::from_str(r.data.get()).unwrap();
+            assert_eq!(
+                data,
+                v,
+                "{p:?} {status} {:?}",
+                String::from_utf8_lossy(body)
+            );
+            let key = if p == Provider::Huawei {
+                "request_id"
+            } else {
+                "RequestId"
+            };
+            assert_eq!(
+                r.request_id.as_deref(),
+                v.get(key).and_then(serde_json::Value::as_str),
+                "{p:?} {status} {:?}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!(
+            "{p:?} {status} {:?}: full {a:?}, raw {b:?}",
+            String::from_utf8_lossy(body)
+        ),
+    }
+}
+
+#[test]
+fn raw_payload_agrees_with_the_full_parse() {
+    let bodies = [
+        "",
+        "  ",
+        "{",
+        "[]",
+        "null",
+        "{}",
+        "5",
+        "\"text\"",
+        "<html><title>502 Bad Gateway</title></html>",
+        r#"{"Response": {"RequestId": "r-1", "TotalCount": 1, "SnapshotSet": [{"SnapshotId": "lhsnap-1", "Name": "caf\u00e9 \"q\""}]}}"#,
+        r#" {"Response": {"TotalCount": 0}} "#,
+        r#"{"Response": {"Error": {"Code": "InternalError", "Message": "oops"}, "RequestId": "r"}}"#,
+        r#"{"Response": {"Error": null, "RequestId": "r"}}"#,
+        r#"{"Response": {"RequestId": 5}}"#,
+        r#"{"Response": {"RequestId": null}}"#,
+        r#"{"Response": {"RequestId": "a", "RequestId": "b"}}"#,
+        r#"{"Response": "text"}"#,
+        r#"{"Response": [1, 2]}"#,
+        r#"[{"RequestId": "x"}]"#,
+        r#"{"Response": {}, "Response": {"RequestId": "second"}}"#,
+        r#"{"Other": {}, "Response": {"RequestId": "r"}}"#,
+        r#"{"RequestId": "F3CD", "Disks": {"Disk": [{"DiskId": "d-1"}]}}"#,
+        r#"{"RequestId": "x", "Code": "IncorrectDiskStatus", "Message": "m", "Recommend": "u"}"#,
+        r#"{"request_id": "h-1", "snapshots": []}"#,
+        r#"{"error_code": "WKS.0001", "error_msg": "m", "request_id": "h"}"#,
+        r#"{"error": {"code": "APIGW.0301", "message": "bad sig"}}"#,
+        r#"{"Response": {"RequestId": "r"}} trailing"#,
+        r#"{"RequestId": "esc\"aped\\"}"#,
+    ];
+    for p in Provider::ALL {
+        for status in [200, 204, 400, 403, 500, 502] {
+            for body in bodies {
+                assert_raw_agrees(p, status, Some("hdr"), body.as_bytes());
+                assert_raw_agrees(p, status, None, body.as_bytes());
+            }
+            assert_raw_agrees(p, status, None, &[0xff, 0xfe, 0x00]);
+            assert_raw_agrees(
+                p,
+                status,
+                None,
+                b"{\"Response\": {\"RequestId\": \"\xff\"}}",
+            );
+        }
+    }
+    // The Tencent payload is the bytes inside `Response`, untouched.
+    let body = br#"{"Response": {"B": 1.50, "A": "caf\u00e9", "RequestId": "r"}}"#;
+    let r = parse_response_raw(Provider::Tencent, 200, None, body).unwrap();
+    assert_eq!(
+        r.data.get(),
+        r#"{"B": 1.50, "A": "caf\u00e9", "RequestId": "r"}"#
+    );
+    assert!(matches!(r.data, std::borrow::Cow::Borrowed(_)));
+}
+
+/// JSON built from the keys that decide success or error, nested a few levels.
+fn answer_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+    use proptest::prelude::*;
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        "[a-z\"\\\\\u{e9}]{0,6}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        let key = proptest::sample::select(vec![
+            "Response",
+            "Error",
+            "RequestId",
+            "request_id",
+            "Code",
+            "Message",
+            "error_code",
+            "error",
+            "code",
+            "x",
+        ]);
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::from),
+            proptest::collection::vec((key, inner), 0..4).prop_map(|kv| {
+                serde_json::Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }),
+        ]
+    })
+}
+
+proptest::proptest! {
+    #[test]
+    fn raw_payload_agrees_on_generated_bodies(
+        status in proptest::sample::select(vec![200u16, 201, 400, 500]),
+        answer in answer_json(),
+        text in r#"[{}\[\]",:0-9a-zA-Z_ \\]{0,40}"#,
+    ) {
+        for p in Provider::ALL {
+            assert_raw_agrees(p, status, None, answer.to_string().as_bytes());
+            let wrapped = serde_json::json!({"Response": answer});
+            assert_raw_agrees(p, status, None, wrapped.to_string().as_bytes());
+            assert_raw_agrees(p, status, None, text.as_bytes());
+        }
+    }
 }

@@ -10,13 +10,15 @@ use crate::{AppState, Mode};
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use rewind_cloud::action::Action;
 use rewind_cloud::build::{self, Target, Variant};
 use rewind_cloud::error::CloudError;
 use rewind_cloud::sign::{self, Algorithm, SigningParams};
-use rewind_cloud::validate::{ValidateOptions, validate_params};
+use rewind_cloud::validate::{FieldWarning, ValidateOptions, validate_params};
 use rewind_cloud::{Lang, Provider};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -179,7 +181,16 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
     })
 }
 
-pub async fn call(State(state): Shared, req: Request) -> Result<Json<Value>, ApiError> {
+/// The success answer of `/api/v1/call`; `data` is the cloud's payload as it sent it.
+#[derive(Serialize)]
+struct CallAnswer<'a> {
+    ok: bool,
+    request_id: Option<&'a str>,
+    data: &'a RawValue,
+    warnings: &'a [FieldWarning],
+}
+
+pub async fn call(State(state): Shared, req: Request) -> Result<Response, ApiError> {
     let (who, headers, body) = guarded_body(&state, req).await?;
     let lang = lang(&headers);
     let call: CallRequest = parse_json(&body)?;
@@ -241,12 +252,16 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Json<Value>, Api
     let started = Instant::now();
     let result = forward(&state, profile, &call.region, action, &params).await;
     let elapsed = started.elapsed();
-    let (outcome_label, answer_json, completion) = match &result {
+    let (outcome_label, answer, completion) = match &result {
         Ok((data, rid)) => (
             "ok",
-            Ok(
-                json!({"ok": true, "request_id": rid, "data": data, "warnings": validated.warnings}),
-            ),
+            Ok(Json(CallAnswer {
+                ok: true,
+                request_id: rid.as_deref(),
+                data,
+                warnings: &validated.warnings,
+            })
+            .into_response()),
             Completion {
                 outcome: "ok".into(),
                 request_id: rid.clone(),
@@ -256,13 +271,14 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Json<Value>, Api
         ),
         Err(Failure::Cloud(e)) if e.is_dry_run_pass() => (
             "dry_run_passed",
-            Ok(json!({
+            Ok(Json(json!({
                 "ok": true,
                 "dry_run": "passed",
                 "request_id": e.request_id,
                 "data": {"Code": e.code, "Message": e.message, "RequestId": e.request_id},
                 "warnings": validated.warnings,
-            })),
+            }))
+            .into_response()),
             Completion::from_cloud(e),
         ),
         Err(Failure::Cloud(e)) => (
@@ -305,7 +321,7 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Json<Value>, Api
         "call"
     );
     state.audit_complete(audit_id, completion).await;
-    answer_json.map(Json)
+    answer
 }
 
 pub(crate) fn send_error(e: &SendError) -> ApiError {
@@ -357,7 +373,7 @@ async fn forward(
     region: &str,
     action: Action,
     params: &Value,
-) -> Result<(Value, Option<String>), Failure> {
+) -> Result<(Box<RawValue>, Option<String>), Failure> {
     let idempotent = !action.mutates() || action == Action::EcsCreateSnapshot;
     let endpoint = profile.endpoint.as_ref().map(|e| e.for_region(region));
     let variant = match (profile.provider, profile.signature) {
@@ -401,11 +417,10 @@ async fn forward(
                 ..
             }) => {
                 let rid = request_id_headers.first().map(|(_, v)| v.as_str());
-                match rewind_cloud::error::parse_response(profile.provider, status, rid, body) {
-                    Ok(data) => {
-                        let request_id = request_id_of(profile.provider, &data)
-                            .or_else(|| rid.map(str::to_string));
-                        return Ok((data, request_id));
+                match rewind_cloud::error::parse_response_raw(profile.provider, status, rid, body) {
+                    Ok(payload) => {
+                        let request_id = payload.request_id.or_else(|| rid.map(str::to_string));
+                        return Ok((payload.data.into_owned(), request_id));
                     }
                     Err(e) => {
                         let retry = attempt < MAX_ATTEMPTS
@@ -430,14 +445,6 @@ async fn forward(
         }
         tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt))).await;
     }
-}
-
-fn request_id_of(provider: Provider, data: &Value) -> Option<String> {
-    let key = match provider {
-        Provider::Tencent | Provider::Alibaba => "RequestId",
-        Provider::Huawei => "request_id",
-    };
-    data.get(key).and_then(Value::as_str).map(str::to_string)
 }
 
 // ------------------------------------------------------------------ audit
