@@ -13,6 +13,8 @@ use rewind_cloud::Provider;
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(i18n::initial_lang());
     provide_context(I18n { lang });
+    // Operations outlive the page that started them.
+    provide_context(crate::ops::Ops::new());
     // Persistence and <html lang> follow the signal in one place.
     Effect::new(move |_| {
         let l = lang.get();
@@ -45,12 +47,14 @@ pub fn Shell() -> impl IntoView {
                 <A href="/alibaba">{i.t(Msg::Alibaba)}</A>
                 <A href="/huawei">{i.t(Msg::Huawei)}</A>
             </nav>
+            <crate::views::operations::OpsIndicator />
             <LanguageSwitch />
         </header>
         <main id="main" tabindex="-1">
             <SessionBanner />
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=Home />
+                <Route path=path!("/operations") view=crate::views::operations::OperationsPage />
                 <Route path=path!("/:provider") view=CloudPage />
                 <Route path=path!("/:provider/:view") view=CloudPage />
             </Routes>

@@ -2,7 +2,7 @@
 //! (a context signal, remembered per browser in localStorage).
 
 use leptos::prelude::*;
-pub use rewind_cloud::Lang;
+pub use rewind_cloud::{Lang, Text};
 
 const STORAGE_KEY: &str = "rewind.lang";
 
@@ -76,6 +76,63 @@ messages! {
     Remedy => "What to do", "处理建议";
     Copy => "Copy", "复制";
     SortBy => "Sort by", "排序：";
+    Copied => "Copied", "已复制";
+    FormLhRollback => "Roll back instance", "回滚实例";
+    FormLhCreateSnapshot => "Create instance snapshot", "创建实例快照";
+    FormEcsResetDisk => "Roll back disk", "回滚云盘";
+    FormEcsCreateSnapshot => "Create snapshot", "创建快照";
+    FormWsRestore => "Restore desktops", "恢复桌面";
+    FieldInstanceId => "Instance ID", "实例 ID";
+    FieldSnapshotId => "Snapshot ID", "快照 ID";
+    FieldDiskId => "Disk ID", "云盘 ID";
+    FieldSnapshotName => "Snapshot name", "快照名称";
+    FieldDescription => "Description", "描述";
+    FieldRetentionDays => "Retention days", "保留天数";
+    FieldTags => "Tags", "标签";
+    TagsHint => "key=value, one per line or separated by commas", "key=value，每行一个或用逗号分隔";
+    FieldSnapshotIds => "Snapshot IDs", "快照 ID 列表";
+    SnapshotIdsHint => "Paste up to 100 IDs, one per line (commas also separate).", "粘贴最多 100 个 ID，每行一个（也可用逗号分隔）。";
+    Optional => "(optional)", "（可选）";
+    Required => "Required", "必填";
+    AllowLegacyIds => "Accept older ID shapes (shown with a warning)", "接受旧格式 ID（将显示警告）";
+    CheckAndContinue => "Check and continue", "检查并继续";
+    DryRun => "Dry run", "试运行";
+    DryRunPassed => "Dry run passed: the cloud would accept this request (nothing was changed).", "试运行通过：云平台会接受此请求（未做任何更改）。";
+    CheckingLiveState => "Checking the live state…", "正在检查实时状态…";
+    PreflightTitle => "Pre-flight checks", "执行前检查";
+    CheckPass => "Pass", "通过";
+    CheckWarn => "Warning", "警告";
+    CheckFail => "Fail", "未通过";
+    PreflightBlocked => "Fix the failed checks before going on.", "请先解决未通过的检查项。";
+    PreflightPassed => "Every required check passed.", "所有必需检查均已通过。";
+    StopInstance => "Stop instance", "停止实例";
+    ConfirmTitle => "Confirm", "确认";
+    DataLossWarning => "The disk's current data will be lost: everything written since the snapshot was taken is overwritten.", "云盘当前数据将丢失：快照之后写入的所有内容都会被覆盖。";
+    ForcedShutdownWarning => "The instance is running and will be forcibly shut down before the rollback.", "实例正在运行，回滚前将被强制关机。";
+    SnapshotFirst => "Create a snapshot first", "先创建快照";
+    StartAfterwards => "Start the instance afterwards", "完成后启动实例";
+    TypeIdToConfirm => "To confirm, type", "请输入以下内容以确认：";
+    TypeCountToConfirm => "To confirm, type the number of snapshots:", "请输入快照数量以确认：";
+    RollBack => "Roll back", "回滚";
+    CreateSnapshot => "Create snapshot", "创建快照";
+    RestoreDesktops => "Restore desktops", "恢复桌面";
+    StartAnother => "Start another", "再发起一个";
+    OpRunning => "Running", "进行中";
+    OpSucceeded => "Succeeded", "已成功";
+    OpFailed => "Failed", "失败";
+    Elapsed => "Elapsed", "已用时间";
+    Desktops => "desktops", "个桌面";
+    FailedCount => "failed", "个失败";
+    Operations => "Operations", "操作记录";
+    ThisTab => "Started in this tab", "本标签页发起的操作";
+    NoOperations => "No operations started in this tab yet.", "本标签页尚未发起任何操作。";
+    AuditLog => "Audit log", "审计日志";
+    ColStarted => "Started", "开始时间";
+    ColUser => "User", "用户";
+    ColAction => "Action", "操作";
+    ColTarget => "Target", "对象";
+    ColOutcome => "Outcome", "结果";
+    Actions => "Actions", "操作";
 }
 
 /// The language context: read it with `use_i18n()`, switch with `set`.
@@ -88,6 +145,17 @@ impl I18n {
     /// A reactive getter for one message, for use in views.
     pub fn t(self, msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
         move || msg.text(self.lang.get())
+    }
+
+    /// A reactive getter for a bilingual text from the cloud crate (validation messages,
+    /// catalog explanations, pre-flight lines).
+    pub fn text(self, text: Text) -> impl Fn() -> String + Clone + Send + Sync + 'static {
+        move || text.get(self.lang.get()).to_string()
+    }
+
+    /// The message in the current language, read once (for attributes built in code).
+    pub fn now(self, msg: Msg) -> &'static str {
+        msg.text(self.lang.get_untracked())
     }
 }
 

@@ -50,6 +50,102 @@ pub struct ListSpec {
     pub state_field: &'static str,
     pub columns: &'static [Column],
     pub paging: Paging,
+    /// What each row offers (links to the restore forms, pre-filled from the row).
+    pub row_actions: &'static [RowAction],
+}
+
+/// A row's link to a restore form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowAction {
+    /// The form's URL segment (`rollback`, `reset-disk`, …).
+    pub form: &'static str,
+    pub label: Msg,
+    /// The provider action the form ends in (checked against the user's grants).
+    pub action: &'static str,
+    /// (query key of the form, row field): what the row pre-fills.
+    pub fill: &'static [(&'static str, &'static str)],
+    /// The row states in which the action is possible (empty: any).
+    pub states: &'static [&'static str],
+}
+
+/// Why a row action is not available, or `None` when it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unavailable {
+    /// The user's grants on this profile do not include the action.
+    Policy {
+        action: &'static str,
+        profile: String,
+    },
+    /// The row is in a state where the cloud refuses the action.
+    State { state: String },
+}
+
+impl RowAction {
+    /// The form URL for `row`, keeping the profile and region.
+    pub fn href(&self, provider: Provider, row: &Value, profile: &str, region: &str) -> String {
+        let mut h = format!(
+            "/{}/{}?profile={profile}&region={region}",
+            provider.id(),
+            self.form
+        );
+        for (key, field) in self.fill {
+            h.push_str(&format!("&{key}={}", cell(row, field)));
+        }
+        h
+    }
+
+    /// Whether the action is possible for `row`, given the actions the user may call.
+    pub fn unavailable(
+        &self,
+        spec: &ListSpec,
+        row: &Value,
+        allowed: &[String],
+        profile: &str,
+    ) -> Option<Unavailable> {
+        if !allowed.iter().any(|a| a == self.action) {
+            return Some(Unavailable::Policy {
+                action: self.action,
+                profile: profile.to_string(),
+            });
+        }
+        let state = cell(row, spec.state_field);
+        if !self.states.is_empty() && !self.states.contains(&state.as_str()) {
+            return Some(Unavailable::State { state });
+        }
+        None
+    }
+}
+
+impl Unavailable {
+    /// The reason shown on hover and focus.
+    pub fn reason(&self) -> rewind_cloud::Text {
+        match self {
+            Unavailable::Policy { action, profile } => rewind_cloud::Text::new(
+                format!("Your grants do not include {action} on the profile {profile}"),
+                format!("您的权限不包含在配置 {profile} 上执行 {action}"),
+            ),
+            Unavailable::State { state } => rewind_cloud::Text::new(
+                format!("Not possible while the state is {state}"),
+                format!("当前状态为 {state}，无法执行"),
+            ),
+        }
+    }
+}
+
+const fn act(
+    form: &'static str,
+    label: Msg,
+    action: &'static str,
+    fill: &'static [(&'static str, &'static str)],
+    states: &'static [&'static str],
+) -> RowAction {
+    RowAction {
+        form,
+        label,
+        action,
+        fill,
+        states,
+    }
 }
 
 const fn col(field: &'static str, title: Msg) -> Column {
@@ -74,6 +170,22 @@ pub const VIEWS: &[ListSpec] = &[
             col("CreatedTime", Msg::ColCreated),
         ],
         paging: Paging::OffsetLimit { limit: 100 },
+        row_actions: &[
+            act(
+                "rollback",
+                Msg::RollBack,
+                "ApplyInstanceSnapshot",
+                &[("instance", "InstanceId")],
+                &["RUNNING", "STOPPED"],
+            ),
+            act(
+                "create-snapshot",
+                Msg::CreateSnapshot,
+                "CreateInstanceSnapshot",
+                &[("instance", "InstanceId")],
+                &["RUNNING", "STOPPED"],
+            ),
+        ],
     },
     ListSpec {
         provider: Provider::Tencent,
@@ -94,6 +206,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("CreatedTime", Msg::ColCreated),
         ],
         paging: Paging::OffsetLimit { limit: 100 },
+        row_actions: &[],
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -112,6 +225,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("CreationTime", Msg::ColCreated),
         ],
         paging: Paging::NextToken { max_results: 100 },
+        row_actions: &[],
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -131,6 +245,22 @@ pub const VIEWS: &[ListSpec] = &[
             col("InstanceId", Msg::ColInstance),
         ],
         paging: Paging::NextToken { max_results: 100 },
+        row_actions: &[
+            act(
+                "reset-disk",
+                Msg::RollBack,
+                "ResetDisk",
+                &[("disk", "DiskId")],
+                &["In_use", "Available"],
+            ),
+            act(
+                "create-snapshot",
+                Msg::CreateSnapshot,
+                "CreateSnapshot",
+                &[("disk", "DiskId")],
+                &["In_use"],
+            ),
+        ],
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -150,6 +280,13 @@ pub const VIEWS: &[ListSpec] = &[
             col("CreationTime", Msg::ColCreated),
         ],
         paging: Paging::NextToken { max_results: 100 },
+        row_actions: &[act(
+            "reset-disk",
+            Msg::RollBack,
+            "ResetDisk",
+            &[("disk", "SourceDiskId"), ("snapshot", "SnapshotId")],
+            &["accomplished"],
+        )],
     },
     ListSpec {
         provider: Provider::Huawei,
@@ -169,6 +306,13 @@ pub const VIEWS: &[ListSpec] = &[
             col("create_time", Msg::ColCreated),
         ],
         paging: Paging::SnakeOffset { limit: 1000 },
+        row_actions: &[act(
+            "restore",
+            Msg::RestoreDesktops,
+            "BatchRestoreDesktopSnapshot",
+            &[("snapshots", "snapshot_id")],
+            &["create_success", "restore_success", "restore_failed"],
+        )],
     },
 ];
 

@@ -9,6 +9,8 @@ pub mod api;
 pub mod app;
 pub mod i18n;
 pub mod inventory;
+pub mod ops;
+pub mod restore;
 pub mod views;
 
 pub use app::App;

@@ -127,3 +127,215 @@ async fn provider_errors_show_code_remedy_and_request_id_in_the_current_language
         "the code stays as the cloud sent it"
     );
 }
+
+fn mount_in_section(f: impl FnOnce() -> AnyView + 'static) -> web_sys::HtmlElement {
+    let document = document();
+    let wrapper = document.create_element("section").unwrap();
+    document.body().unwrap().append_child(&wrapper).unwrap();
+    let wrapper: web_sys::HtmlElement = wrapper.unchecked_into();
+    mount_to(wrapper.clone(), f).forget();
+    wrapper
+}
+
+/// Types `text` into an input or textarea as a user would (value + `input` event).
+fn type_text(el: &web_sys::Element, text: &str) {
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(text);
+    } else if let Some(area) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(text);
+    }
+    let ev = web_sys::Event::new_with_event_init_dict("input", &{
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init
+    })
+    .unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+fn find(root: &web_sys::HtmlElement, css: &str) -> web_sys::Element {
+    root.query_selector(css)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {css}"))
+}
+
+fn form_page(
+    spec: &'static rewind_console::restore::FormSpec,
+    lang: RwSignal<rewind_console::i18n::Lang>,
+) -> web_sys::HtmlElement {
+    use leptos_router::components::Router;
+    use rewind_console::i18n::I18n;
+    use rewind_console::views::restore::RestorePage;
+    mount_in_section(move || {
+        provide_context(I18n { lang });
+        view! {
+            <Router>
+                <RestorePage spec=spec profile="demo-lighthouse".to_string() region="ap-guangzhou".to_string() />
+            </Router>
+        }
+        .into_any()
+    })
+}
+
+#[wasm_bindgen_test]
+async fn rollback_form_validates_as_the_user_types_and_enables_submit_only_when_valid() {
+    use rewind_console::i18n::Lang;
+    use rewind_console::restore::{Kind, form};
+    let lang = RwSignal::new(Lang::En);
+    let root = form_page(form(Kind::LhRollback), lang);
+    let submit = find(&root, "[data-testid=check]");
+    wait_for("the form", || submit.has_attribute("disabled")).await;
+    let instance = find(&root, "[data-testid=InstanceId]");
+    let snapshot = find(&root, "[data-testid=SnapshotId]");
+    // Labels are visible and tied to their inputs.
+    let label = find(&root, "label[for='f-rollback-InstanceId']");
+    assert!(label.text_content().unwrap().contains("Instance ID"));
+
+    type_text(&instance, "lhsnap-k31c771o");
+    wait_for("the inline error", || {
+        root.query_selector("[data-testid=field-error]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert_eq!(
+        instance.get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(submit.has_attribute("disabled"));
+
+    type_text(&instance, "lhins-k31c771o");
+    type_text(&snapshot, "lhsnap-nv6aqcv6");
+    wait_for("the submit button to enable", || {
+        !submit.has_attribute("disabled")
+    })
+    .await;
+    assert!(
+        root.query_selector("[data-testid=field-error]")
+            .unwrap()
+            .is_none()
+    );
+
+    // Every label and error follows the language.
+    type_text(&snapshot, "lhsnap-");
+    lang.set(Lang::Zh);
+    wait_for("Chinese labels", || {
+        label.text_content().unwrap_or_default().contains("实例 ID")
+    })
+    .await;
+    let error = find(&root, "[data-testid=field-error]")
+        .text_content()
+        .unwrap();
+    assert!(
+        error
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{error}"
+    );
+    assert!(submit.has_attribute("disabled"));
+}
+
+#[wasm_bindgen_test]
+async fn workspace_form_reports_each_bad_line_and_counts_ids() {
+    use rewind_console::i18n::Lang;
+    use rewind_console::restore::{Kind, form};
+    let root = form_page(form(Kind::WsRestore), RwSignal::new(Lang::En));
+    let ids = find(&root, "[data-testid=snapshot_ids]");
+    let good = "6c1f0a52-3c1e-4a4e-9c55-0b1d2e3f4a5b";
+    type_text(&ids, &format!("{good}\n\n{good}\nnot-an-id!"));
+    wait_for("two line errors", || {
+        root.query_selector_all("[data-testid=field-error]")
+            .unwrap()
+            .length()
+            == 2
+    })
+    .await;
+    let fields: Vec<String> = (0..2)
+        .map(|n| {
+            root.query_selector_all("[data-testid=field-error]")
+                .unwrap()
+                .get(n)
+                .unwrap()
+                .unchecked_into::<web_sys::Element>()
+                .get_attribute("data-field")
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(fields, ["line 3", "line 4"]);
+    assert!(find(&root, "[data-testid=check]").has_attribute("disabled"));
+    type_text(&ids, good);
+    wait_for("a valid list", || {
+        !find(&root, "[data-testid=check]").has_attribute("disabled")
+    })
+    .await;
+    assert!(
+        find(&root, "[data-testid=id-count]")
+            .text_content()
+            .unwrap()
+            .contains("1 / 100")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn checklist_shows_each_rule_with_its_fix_and_runs_the_fix_action() {
+    use rewind_cloud::preflight::{self, FixAction};
+    use rewind_console::i18n::{I18n, Lang};
+    use rewind_console::views::restore::Checklist;
+    use serde_json::json;
+
+    let disk = json!({"DiskId": "d-bp1disk0000000000", "Status": "In_use", "InstanceId": "i-bp1inst000000000000",
+        "Type": "system", "OperationLocks": {"OperationLock": []}});
+    let inst = json!({"InstanceId": "i-bp1inst000000000000", "Status": "Running",
+        "OperationLocks": {"LockReason": []}, "ExpiredTime": "2099-12-31T15:59Z"});
+    let snap = json!({"SnapshotId": "s-bp1snap000000000000", "SourceDiskId": "d-bp1disk0000000000",
+        "Status": "accomplished", "CreationTime": "2024-05-01T10:00:00Z"});
+    let checks = preflight::ecs_reset_disk(Some(&disk), Some(&snap), Some(&inst));
+    assert!(preflight::blocked(&checks));
+    let lang = RwSignal::new(Lang::En);
+    let fixed = RwSignal::new(None::<FixAction>);
+    let root = mount_in_section(move || {
+        provide_context(I18n { lang });
+        let on_fix = Callback::new(move |f| fixed.set(Some(f)));
+        view! { <Checklist checks=checks.clone() on_fix=on_fix /> }.into_any()
+    });
+    wait_for("the checklist", || {
+        root.query_selector("li[data-rule='instance.state']")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let line = find(&root, "li[data-rule='instance.state']");
+    assert_eq!(line.get_attribute("data-status").as_deref(), Some("fail"));
+    assert!(
+        line.text_content()
+            .unwrap()
+            .contains("i-bp1inst000000000000")
+    );
+    let passes = root
+        .query_selector_all("li[data-status=pass]")
+        .unwrap()
+        .length();
+    assert!(passes >= 3, "the snapshot and disk rules pass: {passes}");
+    assert!(
+        find(&root, "[data-testid=preflight-summary]")
+            .get_attribute("class")
+            .unwrap()
+            .contains("fail")
+    );
+    let fix: web_sys::HtmlElement = find(&root, "[data-testid=fix]").unchecked_into();
+    fix.click();
+    wait_for("the fix action", || fixed.get_untracked().is_some()).await;
+    assert_eq!(
+        fixed.get_untracked(),
+        Some(FixAction::StopInstance {
+            instance_id: "i-bp1inst000000000000".into()
+        })
+    );
+    let before = line.text_content().unwrap();
+    lang.set(Lang::Zh);
+    wait_for("the Chinese checklist", || {
+        line.text_content().unwrap() != before
+    })
+    .await;
+    assert!(fix.text_content().unwrap().contains("停止实例"));
+}

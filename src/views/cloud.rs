@@ -3,8 +3,9 @@
 
 use crate::api::Session;
 use crate::i18n::{Msg, use_i18n};
-use crate::inventory::{self, ListSpec};
+use crate::inventory;
 use crate::views::inventory::InventoryTable;
+use crate::views::restore::RestorePage;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -40,6 +41,12 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
     let query = use_query_map();
     let session = use_context::<SessionCtx>().map(|s| s.0);
     let spec = Memo::new(move |_| inventory::find(provider, params.read().get("view").as_deref()));
+    let form = Memo::new(move |_| {
+        params
+            .read()
+            .get("view")
+            .and_then(|v| crate::restore::find(provider, &v))
+    });
     // Profiles of this cloud from the session; the selection lives in the URL query.
     let profiles = Memo::new(move |_| {
         session
@@ -67,7 +74,11 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
     });
     let navigate = use_navigate();
     let go = move |profile: String, region: String| {
-        let view = spec.get().map(|s| s.key).unwrap_or("");
+        let view = form
+            .get()
+            .map(|f| f.key)
+            .or_else(|| spec.get().map(|s| s.key))
+            .unwrap_or("");
         navigate(
             &format!(
                 "/{}/{view}?profile={profile}&region={region}",
@@ -77,8 +88,8 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
         );
     };
     let go_profile = go.clone();
-    let href = move |v: &'static ListSpec| {
-        let mut h = format!("/{}/{}", provider.id(), v.key);
+    let href = move |key: &'static str| {
+        let mut h = format!("/{}/{key}", provider.id());
         if let (Some(p), Some(r)) = (profile.get(), region.get()) {
             h.push_str(&format!("?profile={}&region={r}", p.name));
         }
@@ -144,12 +155,20 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
             </div>
             <nav class="tabs" aria-label=i.t(Msg::Views)>
                 {inventory::views_of(provider)
-                    .map(|v| view! { <A href=move || href(v)>{i.t(v.title)}</A> })
+                    .map(|v| view! { <A href=move || href(v.key)>{i.t(v.title)}</A> })
+                    .collect_view()}
+                {crate::restore::FORMS
+                    .iter()
+                    .filter(|f| f.provider == provider)
+                    .map(|f| view! { <A href=move || href(f.key) attr:class="tab-form">{i.t(f.title)}</A> })
                     .collect_view()}
             </nav>
-            {move || match (spec.get(), profile.get(), region.get()) {
-                (Some(spec), Some(p), Some(r)) => {
-                    view! { <InventoryTable spec=spec profile=p.name region=r /> }.into_any()
+            {move || match (form.get(), spec.get(), profile.get(), region.get()) {
+                (Some(form), _, Some(p), Some(r)) => {
+                    view! { <RestorePage spec=form profile=p.name region=r /> }.into_any()
+                }
+                (None, Some(spec), Some(p), Some(r)) => {
+                    view! { <InventoryTable spec=spec profile=p.name region=r allowed=p.actions /> }.into_any()
                 }
                 _ if session.and_then(|s| s.get()).is_none() => {
                     view! { <p class="muted">{i.t(Msg::Loading)}</p> }.into_any()

@@ -4,14 +4,23 @@
 use crate::api::{self, ApiError};
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor, ListSpec};
+use crate::views::copy::CopyButton;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
 /// The table of `spec` for one profile and region; remounted when either changes.
 #[component]
-pub fn InventoryTable(spec: &'static ListSpec, profile: String, region: String) -> impl IntoView {
+pub fn InventoryTable(
+    spec: &'static ListSpec,
+    profile: String,
+    region: String,
+    /// The actions this user may call on the profile (row actions outside it are disabled).
+    #[prop(optional)]
+    allowed: Vec<String>,
+) -> impl IntoView {
     let i = use_i18n();
+    let row_ctx = StoredValue::new((profile.clone(), region.clone(), allowed));
     let rows = RwSignal::new(Vec::<Value>::new());
     let total = RwSignal::new(None::<u64>);
     let cursor = RwSignal::new(Cursor::Start);
@@ -152,6 +161,7 @@ pub fn InventoryTable(spec: &'static ListSpec, profile: String, region: String) 
                                     }
                                 })
                                 .collect_view()}
+                            {(!spec.row_actions.is_empty()).then(|| view! { <th scope="col">{i.t(Msg::Actions)}</th> })}
                         </tr>
                     </thead>
                     <tbody>
@@ -167,7 +177,7 @@ pub fn InventoryTable(spec: &'static ListSpec, profile: String, region: String) 
                                             .map(|c| {
                                                 let text = inventory::cell(&row, c.field);
                                                 if c.field == spec.id_field {
-                                                    view! { <td><code>{text}</code></td> }.into_any()
+                                                    view! { <td class="id"><code>{text.clone()}</code> <CopyButton text=text /></td> }.into_any()
                                                 } else if c.field == spec.state_field {
                                                     view! { <td><span class="state">{text}</span></td> }.into_any()
                                                 } else {
@@ -175,6 +185,7 @@ pub fn InventoryTable(spec: &'static ListSpec, profile: String, region: String) 
                                                 }
                                             })
                                             .collect_view()}
+                                        {(!spec.row_actions.is_empty()).then(|| view! { <RowActions spec=spec row=row.clone() ctx=row_ctx /> })}
                                     </tr>
                                 }
                             }
@@ -201,6 +212,54 @@ pub fn InventoryTable(spec: &'static ListSpec, profile: String, region: String) 
                     })
             }}
         </div>
+    }
+}
+
+/// A row's links to the restore forms: disabled (still focusable, with the reason on
+/// hover and focus) when the user's grants or the row's state do not allow them.
+#[component]
+fn RowActions(
+    spec: &'static ListSpec,
+    row: Value,
+    ctx: StoredValue<(String, String, Vec<String>)>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let (profile, region, allowed) = ctx.get_value();
+    let navigate = leptos_router::hooks::use_navigate();
+    view! {
+        <td class="row-actions">
+            {spec
+                .row_actions
+                .iter()
+                .map(|a| {
+                    let href = a.href(spec.provider, &row, &profile, &region);
+                    match a.unavailable(spec, &row, &allowed, &profile) {
+                        None => {
+                            let navigate = navigate.clone();
+                            view! {
+                                <button type="button" class="row-action" data-testid=format!("action-{}", a.form)
+                                    on:click=move |_| navigate(&href, Default::default())>
+                                    {i.t(a.label)}
+                                </button>
+                            }.into_any()
+                        }
+                        Some(why) => {
+                            let reason = i.text(why.reason());
+                            let r2 = reason.clone();
+                            view! {
+                                <span class="disabled-action">
+                                    <button type="button" class="row-action" aria-disabled="true" data-testid=format!("action-{}", a.form)
+                                        title=reason aria-description=r2.clone()>
+                                        {i.t(a.label)}
+                                    </button>
+                                    <span class="tooltip" role="tooltip" data-testid="disabled-reason">{r2}</span>
+                                </span>
+                            }.into_any()
+                        }
+                    }
+                })
+                .collect_view()}
+        </td>
     }
 }
 

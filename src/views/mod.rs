@@ -1,4 +1,7 @@
-//! Pages and their components, one file each.
+//! The console's pages and components, one module per part.
 
 pub mod cloud;
+pub mod copy;
 pub mod inventory;
+pub mod operations;
+pub mod restore;

@@ -70,7 +70,12 @@ fn free_port() -> u16 {
 
 impl Harness {
     pub async fn start() -> Harness {
-        let (server, url, server_log) = start_server();
+        Harness::start_with(&[]).await
+    }
+
+    /// Starts with extra `rewind serve` arguments (`--world scale`).
+    pub async fn start_with(args: &[&str]) -> Harness {
+        let (server, url, server_log) = start_server(args);
         let (driver, driver_url) = start_chromedriver();
         let profile = std::env::temp_dir().join(format!(
             "rewind-chromium-{}-{}",
@@ -195,7 +200,7 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
-fn start_server() -> (Group, String, PathBuf) {
+fn start_server(extra: &[&str]) -> (Group, String, PathBuf) {
     let bin = env_path("REWIND_BIN");
     let dist = env_path("REWIND_DIST");
     let log_dir = std::env::var_os("REWIND_ARTIFACTS")
@@ -211,6 +216,7 @@ fn start_server() -> (Group, String, PathBuf) {
     let mut child = Command::new(&bin)
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--dist"])
         .arg(&dist)
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(log_file)
         .process_group(0)
@@ -277,4 +283,175 @@ async fn connect(driver_url: &str, profile: &std::path::Path) -> Client {
         .connect(driver_url)
         .await
         .unwrap_or_else(|e| panic!("cannot start a Chromium session via {driver_url}: {e}"))
+}
+
+/// The demo's embedded emulator, read directly (as an SDK would: signed with the demo
+/// keys) so that tests verify the clouds' state without going through the proxy.
+pub struct Emulator {
+    pub addr: String,
+    client: reqwest::Client,
+}
+
+impl Emulator {
+    /// Reads the emulator's address from the server log ("embedded emulator started").
+    pub fn from_log(log: &std::path::Path) -> Emulator {
+        let start = Instant::now();
+        loop {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            if let Some(addr) = text.lines().find_map(|l| {
+                l.contains("embedded emulator started").then(|| {
+                    l.split("emulator=")
+                        .nth(1)
+                        .and_then(|rest| rest.split_whitespace().next())
+                        .map(|a| a.trim_matches('"').to_string())
+                })?
+            }) {
+                return Emulator {
+                    addr,
+                    client: reqwest::Client::new(),
+                };
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no emulator address in {}",
+                log.display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Calls `action` in `region` and returns the answer's body (the `Response` object
+    /// for Tencent, the whole body otherwise).
+    pub async fn call(
+        &self,
+        action: rewind_cloud::Action,
+        region: &str,
+        params: serde_json::Value,
+    ) -> serde_json::Value {
+        use rewind_cloud::Provider;
+        use rewind_cloud::build::{self, Target, Variant};
+        use rewind_cloud::sign::{self, Credentials, SigningParams, encoding};
+        use rewind_emulator::config::demo;
+        let provider = action.provider();
+        let project_id = demo::HUAWEI_PROJECTS
+            .iter()
+            .find(|(_, r)| *r == region)
+            .map(|(p, _)| p.to_string());
+        let target = Target {
+            region: region.into(),
+            endpoint: Some(self.addr.clone()),
+            scheme: Some("http".into()),
+            project_id: if provider == Provider::Huawei {
+                project_id
+            } else {
+                None
+            },
+        };
+        let mut req = build::build(action, &params, &target).expect("request builds");
+        let creds = match provider {
+            Provider::Tencent => {
+                Credentials::new(demo::TENCENT_SECRET_ID, demo::TENCENT_SECRET_KEY)
+            }
+            Provider::Alibaba => {
+                Credentials::new(demo::ALIBABA_ACCESS_KEY_ID, demo::ALIBABA_ACCESS_KEY_SECRET)
+            }
+            Provider::Huawei => Credentials::new(demo::HUAWEI_AK, demo::HUAWEI_SK),
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let nonce = format!("e2e-{}-{now}", free_port());
+        let mut sp = SigningParams::new(&creds, now);
+        sp.nonce = Some(&nonce);
+        sign::sign(Variant::Default.algorithm(action), &mut req, &sp).expect("request signs");
+        let query = encoding::rfc3986_query(&req.query);
+        let path = encoding::encode_path(if req.path.is_empty() { "/" } else { &req.path });
+        let url = if query.is_empty() {
+            format!("http://{}{path}", self.addr)
+        } else {
+            format!("http://{}{path}?{query}", self.addr)
+        };
+        let mut r = self
+            .client
+            .request(req.method.parse().unwrap(), url)
+            .body(req.body.clone());
+        for (k, v) in &req.headers {
+            if !k.eq_ignore_ascii_case("host") {
+                r = r.header(k, v);
+            }
+        }
+        let body: serde_json::Value = r.send().await.unwrap().json().await.unwrap();
+        match provider {
+            Provider::Tencent => body["Response"].clone(),
+            _ => body,
+        }
+    }
+}
+
+impl Harness {
+    /// The embedded emulator of this harness's server.
+    pub fn emulator(&self) -> Emulator {
+        Emulator::from_log(&self.server_log)
+    }
+
+    /// How many requests to `path` the server has logged so far (its request log).
+    pub fn requests_to(&self, path: &str) -> usize {
+        let text = std::fs::read_to_string(&self.server_log).unwrap_or_default();
+        text.lines()
+            .filter(|l| l.contains(" answered ") && l.contains(&format!("path={path}}}")))
+            .count()
+    }
+
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.wait_css(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Types into the field `css` (after clearing it).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait_css(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// The `data-id` of the inventory row whose text contains `needle`.
+    pub async fn row_id(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let rows = self
+                .client
+                .find_all(Locator::Css(".inventory tbody tr"))
+                .await
+                .unwrap_or_default();
+            for row in rows {
+                if row.text().await.unwrap_or_default().contains(needle) {
+                    return row.attr("data-id").await.unwrap().unwrap_or_default();
+                }
+            }
+            assert!(start.elapsed() < DEADLINE, "no row with {needle:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until `css` is present and its attribute `attr` equals `value`, up to `limit`.
+    pub async fn wait_attr(&self, css: &str, attr: &str, value: &str, limit: Duration) {
+        let start = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && el.attr(attr).await.ok().flatten().as_deref() == Some(value)
+            {
+                return;
+            }
+            assert!(
+                start.elapsed() < limit,
+                "{css} [{attr}] did not become {value:?} within {limit:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
 }

@@ -169,6 +169,9 @@ fn test(root: &Path) -> Result<(), String> {
                 "e2e",
                 "--test",
                 "e2e",
+                "--",
+                // Each test runs a server and a Chromium: two at a time on small machines.
+                "--test-threads=2",
             ],
         )
         .env_all(&env.vars)

@@ -770,7 +770,8 @@ const LH_LIMIT: Rule = Rule::Int { min: 1, max: 100 };
 const LH_MAX_FILTERS: usize = 10;
 const LH_MAX_TAGS: usize = 10;
 const ECS_MAX_TAGS: usize = 20;
-const LIST_MAX: usize = 100;
+/// The most IDs one list parameter (and one Workspace batch) takes.
+pub const LIST_MAX: usize = 100;
 const REGION: Rule = Rule::Text {
     min: 1,
     max: 64,

@@ -33,6 +33,9 @@ enum Command {
         /// The built console (Trunk's dist folder) [default: the file's `dist`, or dist].
         #[arg(long)]
         dist: Option<PathBuf>,
+        /// With --demo: the emulator's world, `demo` or `scale` (10,000+ snapshots).
+        #[arg(long, requires = "demo", default_value = "demo")]
+        world: rewind_emulator::World,
     },
     /// Run the local cloud emulator alone (Lighthouse, ECS and Workspace APIs).
     Emulator {
@@ -94,7 +97,8 @@ async fn run(command: Command) -> Result<(), String> {
             config,
             listen,
             dist,
-        } => serve(demo, config, listen, dist).await,
+            world,
+        } => serve(demo, config, listen, dist, world).await,
         Command::Emulator {
             listen,
             world,
@@ -131,6 +135,7 @@ async fn serve(
     config_path: Option<PathBuf>,
     listen: Option<SocketAddr>,
     dist: Option<PathBuf>,
+    world: rewind_emulator::World,
 ) -> Result<(), String> {
     let found_dist = |dist: PathBuf| {
         if dist.join("index.html").is_file() {
@@ -149,9 +154,7 @@ async fn serve(
                 "--demo has no authentication and listens on loopback only; {listen} is not a loopback address"
             ));
         }
-        let emu = demo::EmbeddedEmulator::start(rewind_emulator::EmulatorConfig::new(
-            rewind_emulator::World::Demo,
-        ))
+        let emu = demo::EmbeddedEmulator::start(rewind_emulator::EmulatorConfig::new(world))
         .await
         .map_err(|e| format!("cannot start the embedded emulator: {e}"))?;
         tracing::info!(emulator = %emu.addr, "embedded emulator started");

@@ -1,0 +1,406 @@
+//! The restore flows, end to end in Chromium against `rewind serve --demo`: forms with
+//! inline validation, the pre-flight checklist, the confirmation, progress to
+//! completion, and the clouds' state checked directly on the embedded emulator.
+
+use crate::support::Harness;
+use fantoccini::Locator;
+use rewind_cloud::Action;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Long operations (stop 3 s, snapshot 8 s, rollback 5 s in the emulator) plus polling.
+const OP_LIMIT: Duration = Duration::from_secs(120);
+
+fn rows<'a>(v: &'a Value, path: &[&str]) -> Vec<&'a Value> {
+    let mut at = v;
+    for k in path {
+        at = &at[*k];
+    }
+    at.as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default()
+}
+
+fn find<'a>(rows: &[&'a Value], field: &str, value: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r[field] == value)
+        .unwrap_or_else(|| panic!("no row with {field} = {value}"))
+}
+
+#[tokio::test]
+async fn lighthouse_rollback_from_the_list_to_completion() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let region = "ap-guangzhou";
+    h.client
+        .goto(&format!("{}tencent/instances", h.url))
+        .await
+        .unwrap();
+    let inst = h.row_id("blog-prod").await;
+    let snaps = emu
+        .call(
+            Action::LhDescribeSnapshots,
+            region,
+            json!({"Filters": [{"Name": "instance-id", "Values": [inst]}], "Limit": 100}),
+        )
+        .await;
+    let before = rows(&snaps, &["SnapshotSet"]).len();
+    let snap = find(
+        &rows(&snaps, &["SnapshotSet"]),
+        "SnapshotName",
+        "blog-daily",
+    )["SnapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // From the row to the form, with the instance filled in.
+    h.click(&format!(
+        "tr[data-id='{inst}'] [data-testid=action-rollback]"
+    ))
+    .await;
+    let field = h.wait_css("[data-testid=InstanceId]").await;
+    assert_eq!(
+        field.prop("value").await.unwrap().as_deref(),
+        Some(inst.as_str())
+    );
+    h.type_into("[data-testid=SnapshotId]", &snap).await;
+    h.click("[data-testid=check]").await;
+
+    // The pre-flight reads live state: the instance is RUNNING, so the warning shows.
+    let warning = h.wait_css("[data-testid=forced-shutdown]").await;
+    assert!(
+        warning.text().await.unwrap().contains("forcibly shut down"),
+        "{}",
+        warning.text().await.unwrap()
+    );
+    h.wait_css("[data-testid=forced-shutdown-confirm]").await;
+    let target = h.wait_css("[data-testid=confirm-target]").await;
+    assert_eq!(target.text().await.unwrap(), inst);
+    h.screenshot("lighthouse-confirm").await;
+
+    // Nothing starts until the instance ID is typed.
+    let start = h.wait_css("[data-testid=start]").await;
+    assert!(start.attr("disabled").await.unwrap().is_some());
+    h.type_into("[data-testid=confirm-input]", &inst[..inst.len() - 1])
+        .await;
+    assert!(start.attr("disabled").await.unwrap().is_some());
+    h.type_into("[data-testid=confirm-input]", &inst).await;
+    h.wait_until("the start button to enable", || async {
+        start.attr("disabled").await.unwrap().is_none()
+    })
+    .await;
+    start.click().await.unwrap();
+
+    h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
+        .await;
+    // A snapshot first (on by default), then the rollback: each with its RequestId.
+    assert!(h.count_css("[data-testid=step-request-id]").await >= 2);
+    h.screenshot("lighthouse-done").await;
+
+    // The emulator agrees: the rollback succeeded and a new snapshot was taken first.
+    let s = emu
+        .call(
+            Action::LhDescribeSnapshots,
+            region,
+            json!({"SnapshotIds": [snap]}),
+        )
+        .await;
+    let s = &s["SnapshotSet"][0];
+    assert_eq!(s["SnapshotState"], "NORMAL", "{s}");
+    assert_eq!(s["LatestOperationState"], "SUCCESS", "{s}");
+    let after = emu
+        .call(
+            Action::LhDescribeSnapshots,
+            region,
+            json!({"Filters": [{"Name": "instance-id", "Values": [inst]}], "Limit": 100}),
+        )
+        .await;
+    assert_eq!(rows(&after, &["SnapshotSet"]).len(), before + 1);
+    let i = emu
+        .call(
+            Action::LhDescribeInstances,
+            region,
+            json!({"InstanceIds": [inst]}),
+        )
+        .await;
+    assert_eq!(i["InstanceSet"][0]["InstanceState"], "STOPPED");
+
+    // The operations page lists it from the audit log too.
+    h.click("[data-testid=ops-link]").await;
+    let audit = h.wait_css("[data-testid=audit]").await;
+    h.wait_text(&audit, "ApplyInstanceSnapshot").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_ids_are_explained_inline_and_never_sent() {
+    let h = Harness::start().await;
+    let cases = [
+        ("tencent/rollback", "InstanceId", "lhins-BAD!"),
+        ("alibaba/reset-disk", "DiskId", "x-123"),
+        ("huawei/restore", "snapshot_ids", "not a uuid\nnot a uuid"),
+    ];
+    for (page, field, bad) in cases {
+        h.client.goto(&format!("{}{page}", h.url)).await.unwrap();
+        let sent_before = h.requests_to("/api/v1/call");
+        h.type_into(&format!("[data-testid={field}]"), bad).await;
+        let error = h.wait_css("[data-testid=field-error]").await;
+        assert!(!error.text().await.unwrap().is_empty());
+        let check = h.wait_css("[data-testid=check]").await;
+        assert!(
+            check.attr("disabled").await.unwrap().is_some(),
+            "{page}: submit must stay disabled"
+        );
+        // Submitting anyway (Enter in the form) does nothing either.
+        if field != "snapshot_ids" {
+            h.wait_css(&format!("[data-testid={field}]"))
+                .await
+                .send_keys("\u{E007}")
+                .await
+                .unwrap();
+        }
+        h.screenshot(&format!("invalid-{}", page.replace('/', "-")))
+            .await;
+        // A barrier: the inventory's first page is exactly one call. When it has been
+        // logged, everything the form could have sent before it has been logged too.
+        let provider = page.split('/').next().unwrap();
+        h.client
+            .goto(&format!("{}{provider}", h.url))
+            .await
+            .unwrap();
+        h.wait_css(".inventory tbody tr").await;
+        h.wait_until("the inventory call in the request log", || async {
+            h.requests_to("/api/v1/call") > sent_before
+        })
+        .await;
+        assert_eq!(
+            h.requests_to("/api/v1/call"),
+            sent_before + 1,
+            "{page}: the invalid form sent a request (server log: {})",
+            h.server_log.display()
+        );
+    }
+    // The same inline error in Chinese.
+    h.client
+        .goto(&format!("{}tencent/rollback", h.url))
+        .await
+        .unwrap();
+    h.click(".lang-switch button[lang='zh-CN']").await;
+    h.type_into("[data-testid=InstanceId]", "lhins-BAD!").await;
+    let error = h.wait_css("[data-testid=field-error]").await;
+    let text = error.text().await.unwrap();
+    assert!(
+        text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "expected a Chinese message, got {text:?}"
+    );
+    let label = h.wait_css("label[for='f-rollback-InstanceId']").await;
+    h.wait_text(&label, "实例 ID").await;
+    h.screenshot("invalid-zh").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let region = "cn-hangzhou";
+    let instances = emu
+        .call(
+            Action::EcsDescribeInstances,
+            region,
+            json!({"MaxResults": 100}),
+        )
+        .await;
+    let inst = find(
+        &rows(&instances, &["Instances", "Instance"]),
+        "InstanceName",
+        "web-2",
+    )["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let disks = emu
+        .call(
+            Action::EcsDescribeDisks,
+            region,
+            json!({"InstanceId": inst, "DiskType": "system"}),
+        )
+        .await;
+    let disk = rows(&disks, &["Disks", "Disk"])[0]["DiskId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let snaps = emu
+        .call(
+            Action::EcsDescribeSnapshots,
+            region,
+            json!({"DiskId": disk}),
+        )
+        .await;
+    let snap = rows(&snaps, &["Snapshots", "Snapshot"])
+        .into_iter()
+        .find(|s| s["Status"] == "accomplished")
+        .expect("an accomplished snapshot of web-2's disk")["SnapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A deep link fills the form.
+    h.client
+        .goto(&format!(
+            "{}alibaba/reset-disk?disk={disk}&snapshot={snap}",
+            h.url
+        ))
+        .await
+        .unwrap();
+    // The dry run against a Running instance: the provider's error, explained.
+    h.click("[data-testid=dry-run]").await;
+    let code = h.wait_css("[data-testid=error-code]").await;
+    assert_eq!(code.text().await.unwrap(), "IncorrectInstanceStatus");
+    let panel = h.wait_css("[data-testid=error]").await;
+    let text = panel.text().await.unwrap();
+    assert!(text.contains("What to do"), "no remedy: {text}");
+    let rid = h.wait_css("[data-testid=request-id]").await;
+    assert!(!rid.text().await.unwrap().is_empty());
+    h.screenshot("ecs-error").await;
+
+    // The pre-flight fails on the instance state and offers the fix.
+    h.click("[data-testid=check]").await;
+    h.wait_css("[data-testid=checklist] li[data-rule='instance.state'][data-status=fail]")
+        .await;
+    let summary = h.wait_css("[data-testid=preflight-summary]").await;
+    assert!(
+        summary
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("fail")
+    );
+    let start = h.wait_css("[data-testid=start]").await;
+    assert!(start.attr("disabled").await.unwrap().is_some());
+    h.screenshot("ecs-preflight-fail").await;
+    h.click("[data-testid=fix]").await;
+    // Once stopped, the check runs again by itself and passes.
+    h.wait_attr(
+        "[data-testid=checklist] li[data-rule='instance.state']",
+        "data-status",
+        "pass",
+        OP_LIMIT,
+    )
+    .await;
+    let i = emu
+        .call(
+            Action::EcsDescribeInstances,
+            region,
+            json!({"InstanceIds": [inst]}),
+        )
+        .await;
+    assert_eq!(i["Instances"]["Instance"][0]["Status"], "Stopped");
+
+    // Now the dry run passes, and nothing changed.
+    h.click("[data-testid=dry-run]").await;
+    h.wait_css("[data-testid=dry-run-ok]").await;
+    let d = emu
+        .call(Action::EcsDescribeDisks, region, json!({"DiskIds": [disk]}))
+        .await;
+    assert_eq!(d["Disks"]["Disk"][0]["Status"], "In_use");
+
+    // The real thing, without the snapshot first, starting the instance afterwards.
+    h.click("[data-testid=snapshot-first]").await;
+    h.click("[data-testid=start-after]").await;
+    h.type_into("[data-testid=confirm-input]", &disk).await;
+    h.click("[data-testid=start]").await;
+    h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
+        .await;
+    h.screenshot("ecs-done").await;
+    let d = emu
+        .call(Action::EcsDescribeDisks, region, json!({"DiskIds": [disk]}))
+        .await;
+    assert_eq!(d["Disks"]["Disk"][0]["Status"], "In_use");
+    let i = emu
+        .call(
+            Action::EcsDescribeInstances,
+            region,
+            json!({"InstanceIds": [inst]}),
+        )
+        .await;
+    assert_eq!(i["Instances"]["Instance"][0]["Status"], "Running");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
+    let h = Harness::start_with(&["--world", "scale"]).await;
+    let emu = h.emulator();
+    let region = "cn-north-4";
+    let all = emu
+        .call(
+            Action::WsListDesktopSnapshot,
+            region,
+            json!({"limit": 1000, "offset": 0}),
+        )
+        .await;
+    let all = rows(&all, &["desktop_snapshots"]);
+    // One restorable snapshot per desktop: the failing desktop's and 99 pool desktops'.
+    let failing = all
+        .iter()
+        .find(|s| s["desktop_name"] == "desk-carol" && s["status"] == "create_success")
+        .expect("desk-carol has a snapshot");
+    let mut ids = vec![failing["snapshot_id"].as_str().unwrap().to_string()];
+    let mut desktops = vec!["desk-carol".to_string()];
+    for s in &all {
+        let desk = s["desktop_name"].as_str().unwrap_or("").to_string();
+        if ids.len() < 100
+            && desk.starts_with("pool-")
+            && s["status"] == "create_success"
+            && !desktops.contains(&desk)
+        {
+            desktops.push(desk);
+            ids.push(s["snapshot_id"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(ids.len(), 100);
+
+    h.client
+        .goto(&format!("{}huawei/restore", h.url))
+        .await
+        .unwrap();
+    // Pasting the list (with one blank line) counts 100 valid IDs.
+    let text = format!("{}\n\n{}", ids[..50].join("\n"), ids[50..].join("\n"));
+    h.type_into("[data-testid=snapshot_ids]", &text).await;
+    let count = h.wait_css("[data-testid=id-count]").await;
+    h.wait_text(&count, "100 / 100").await;
+    h.click("[data-testid=check]").await;
+    let summary = h.wait_css("[data-testid=preflight-summary]").await;
+    assert!(
+        summary
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("pass")
+    );
+    h.type_into("[data-testid=confirm-input]", "100").await;
+    h.click("[data-testid=start]").await;
+    h.wait_attr("[data-testid=op]", "data-status", "failed", OP_LIMIT)
+        .await;
+    // Per desktop: 99 succeeded, the failing one names its error code.
+    let subs = h.count_css("[data-testid=subjob]").await;
+    assert_eq!(subs, 100);
+    let failed = h
+        .client
+        .find_all(Locator::Css("[data-testid=subjob][data-status^=FAIL]"))
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    let row = failed[0].text().await.unwrap();
+    assert!(row.contains("desk-carol") && row.contains("WKS."), "{row}");
+    h.screenshot("workspace-batch").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
