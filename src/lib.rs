@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod batch;
 pub mod i18n;
 pub mod inventory;
 pub mod ops;

@@ -4,6 +4,7 @@
 use crate::api::Session;
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory;
+use crate::views::batch::BatchPage;
 use crate::views::inventory::InventoryTable;
 use crate::views::restore::RestorePage;
 use leptos::prelude::*;
@@ -41,6 +42,11 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
     let query = use_query_map();
     let session = use_context::<SessionCtx>().map(|s| s.0);
     let spec = Memo::new(move |_| inventory::find(provider, params.read().get("view").as_deref()));
+    let batch = Memo::new(move |_| {
+        (params.read().get("view").as_deref() == Some("batch"))
+            .then(|| crate::batch::spec(provider))
+            .flatten()
+    });
     let form = Memo::new(move |_| {
         params
             .read()
@@ -77,6 +83,7 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
         let view = form
             .get()
             .map(|f| f.key)
+            .or_else(|| batch.get().map(|_| "batch"))
             .or_else(|| spec.get().map(|s| s.key))
             .unwrap_or("");
         navigate(
@@ -162,8 +169,14 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
                     .filter(|f| f.provider == provider)
                     .map(|f| view! { <A href=move || href(f.key) attr:class="tab-form">{i.t(f.title)}</A> })
                     .collect_view()}
+                {crate::batch::spec(provider)
+                    .map(|_| view! { <A href=move || href("batch") attr:class="tab-form">{i.t(Msg::BatchTitle)}</A> })}
             </nav>
             {move || match (form.get(), spec.get(), profile.get(), region.get()) {
+                (_, _, Some(p), Some(r)) if batch.get().is_some() => match batch.get() {
+                    Some(b) => view! { <BatchPage spec=b profile=p.name region=r /> }.into_any(),
+                    None => ().into_any(),
+                },
                 (Some(form), _, Some(p), Some(r)) => {
                     view! { <RestorePage spec=form profile=p.name region=r /> }.into_any()
                 }

@@ -92,6 +92,19 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             }
         });
     }
+    // The next step appears below the form: bring it into view (and to screen readers).
+    Effect::new(move |_| {
+        let css = match phase.get() {
+            Phase::Checked(_) | Phase::CheckFailed(_) => ".checklist, .restore .error-panel",
+            Phase::Running(_) => ".restore [data-testid=op]",
+            _ => return,
+        };
+        request_animation_frame(move || {
+            if let Ok(Some(el)) = document().query_selector(css) {
+                el.scroll_into_view();
+            }
+        });
+    });
     let target = Target {
         provider: spec.provider,
         profile: profile.clone(),

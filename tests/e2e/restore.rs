@@ -404,3 +404,96 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let region = "ap-guangzhou";
+    let all = emu
+        .call(Action::LhDescribeInstances, region, json!({"Limit": 100}))
+        .await;
+    let all = rows(&all, &["InstanceSet"]);
+    let id = |name: &str| {
+        find(&all, "InstanceName", name)["InstanceId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (blog, wiki, busy) = (id("blog-prod"), id("wiki"), id("api-gateway"));
+
+    h.client
+        .goto(&format!("{}tencent/batch", h.url))
+        .await
+        .unwrap();
+    for inst in [&blog, &wiki, &busy] {
+        h.click(&format!("tr[data-id='{inst}'] [data-testid=batch-select]"))
+            .await;
+    }
+    let count = h.wait_css("[data-testid=batch-count]").await;
+    h.wait_text(&count, "3").await;
+    h.type_into("[data-testid=batch-confirm-input]", "3").await;
+    h.click("[data-testid=batch-start]").await;
+    let settled = || async {
+        h.count_css("[data-testid=batch-item]").await == 3
+            && h.count_css("[data-testid=batch-item][data-status=queued], [data-testid=batch-item][data-status=running]")
+                .await
+                == 0
+    };
+    h.wait_until("the batch to settle", settled).await;
+    for (inst, status) in [
+        (&blog, "succeeded"),
+        (&wiki, "succeeded"),
+        (&busy, "failed"),
+    ] {
+        h.wait_attr(
+            &format!("[data-testid=batch-item][data-target='{inst}']"),
+            "data-status",
+            status,
+            OP_LIMIT,
+        )
+        .await;
+    }
+    let code = h
+        .wait_css(&format!(
+            "[data-testid=batch-item][data-target='{busy}'] [data-testid=batch-item-code]"
+        ))
+        .await;
+    assert!(!code.text().await.unwrap().is_empty());
+    h.screenshot("lighthouse-batch").await;
+
+    // Only the failed item is sent again.
+    let rollbacks = || async {
+        let url = format!(
+            "{}api/v1/audit?action=ApplyInstanceSnapshot&limit=500",
+            h.url
+        );
+        let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        body["entries"].as_array().map(Vec::len).unwrap_or(0)
+    };
+    assert_eq!(rollbacks().await, 3);
+    h.click("[data-testid=batch-retry]").await;
+    h.wait_until("the retry to be sent", || async { rollbacks().await == 4 })
+        .await;
+    h.wait_attr(
+        &format!("[data-testid=batch-item][data-target='{busy}']"),
+        "data-status",
+        "failed",
+        OP_LIMIT,
+    )
+    .await;
+    assert_eq!(rollbacks().await, 4);
+    let s = emu
+        .call(
+            Action::LhDescribeInstances,
+            region,
+            json!({"InstanceIds": [wiki]}),
+        )
+        .await;
+    assert_eq!(
+        s["InstanceSet"][0]["LatestOperation"],
+        "ApplyInstanceSnapshot"
+    );
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
