@@ -56,6 +56,7 @@ messages! {
     StateLabel => "State", "状态";
     AllStates => "All states", "全部状态";
     LoadMore => "Load more", "加载更多";
+    LoadAll => "Load all", "全部加载";
     Refresh => "Refresh", "刷新";
     NoRows => "Nothing here.", "暂无数据。";
     ShowingOf => "shown of", "条，共";

@@ -391,36 +391,88 @@ pub fn cell(row: &Value, field: &str) -> String {
     }
 }
 
-/// Rows matching a free-text filter (over ID and name, case-insensitive) and a state.
-pub fn filter_rows<'a>(
+/// The row order for a sort: indices into `rows`, by `field`, numbers numerically and
+/// everything else as text. Stable, so equal rows keep the provider's order.
+pub fn order(rows: &[Value], field: &str, ascending: bool) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..rows.len()).collect();
+    idx.sort_by(|&a, &b| {
+        let ord = compare(&rows[a][field], &rows[b][field]);
+        if ascending { ord } else { ord.reverse() }
+    });
+    idx
+}
+
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(std::cmp::Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        _ => text_of(a).cmp(&text_of(b)),
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::Null => "—".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The rows of `order` that match a free-text filter (over ID and name,
+/// case-insensitive) and a state. Allocation-free per row for ASCII text, so a
+/// keystroke over 10,000 rows stays cheap.
+pub fn filter_indices(
     spec: &ListSpec,
-    rows: &'a [Value],
+    rows: &[Value],
+    order: &[usize],
     text: &str,
     state: &str,
-) -> Vec<&'a Value> {
+) -> Vec<usize> {
     let needle = text.trim().to_lowercase();
-    rows.iter()
-        .filter(|r| state.is_empty() || r[spec.state_field].as_str() == Some(state))
-        .filter(|r| {
-            needle.is_empty()
-                || [spec.id_field, spec.name_field].iter().any(|f| {
-                    r[*f]
-                        .as_str()
-                        .is_some_and(|v| v.to_lowercase().contains(&needle))
-                })
+    order
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let r = &rows[i];
+            (state.is_empty() || r[spec.state_field].as_str() == Some(state))
+                && (needle.is_empty()
+                    || [spec.id_field, spec.name_field]
+                        .iter()
+                        .any(|f| r[*f].as_str().is_some_and(|v| contains_ci(v, &needle))))
         })
         .collect()
 }
 
-/// Sorts rows by a field: numbers numerically, everything else as text.
-pub fn sort_rows(rows: &mut [&Value], field: &str, ascending: bool) {
-    rows.sort_by(|a, b| {
-        let ord = match (a[field].as_f64(), b[field].as_f64()) {
-            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
-            _ => cell(a, field).cmp(&cell(b, field)),
-        };
-        if ascending { ord } else { ord.reverse() }
-    });
+/// `hay` contains `needle_lower` ignoring case (`needle_lower` already lower-cased).
+fn contains_ci(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
+        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    } else {
+        hay.to_lowercase().contains(needle_lower)
+    }
+}
+
+/// The rows to render for a scroll position: `(first, last)` indices (exclusive end) of
+/// the filtered list, with `overscan` extra rows above and below the viewport.
+pub fn window(
+    total: usize,
+    scroll_top: f64,
+    viewport: f64,
+    row_height: f64,
+    overscan: usize,
+) -> (usize, usize) {
+    if total == 0 || row_height <= 0.0 {
+        return (0, 0);
+    }
+    let first = ((scroll_top.max(0.0) / row_height) as usize).min(total.saturating_sub(1));
+    let shown = (viewport.max(row_height) / row_height).ceil() as usize;
+    let start = first.saturating_sub(overscan);
+    let end = (first + shown + overscan).min(total);
+    (start, end)
 }
 
 /// The distinct states present, sorted, for the state filter.
@@ -498,18 +550,38 @@ mod tests {
             json!({"DiskId": "d-bbb", "DiskName": "db-data", "Status": "Available", "Size": 20}),
             json!({"DiskId": "d-ccc", "DiskName": "Web-logs", "Status": "In_use", "Size": 9}),
         ];
-        let hits = filter_rows(s, &rows, " WEB ", "");
-        assert_eq!(hits.len(), 2);
-        let hits = filter_rows(s, &rows, "", "Available");
-        assert_eq!(hits[0]["DiskId"], "d-bbb");
-        let mut all = filter_rows(s, &rows, "", "");
-        sort_rows(&mut all, "Size", true);
-        let sizes: Vec<_> = all.iter().map(|r| r["Size"].as_u64().unwrap()).collect();
+        let natural: Vec<usize> = (0..rows.len()).collect();
+        assert_eq!(filter_indices(s, &rows, &natural, " WEB ", ""), vec![0, 2]);
+        assert_eq!(filter_indices(s, &rows, &natural, "", "Available"), vec![1]);
+        assert_eq!(
+            filter_indices(s, &rows, &natural, "web", "In_use"),
+            vec![0, 2]
+        );
+        let by_size = order(&rows, "Size", true);
+        let sizes: Vec<_> = by_size
+            .iter()
+            .map(|&i| rows[i]["Size"].as_u64().unwrap())
+            .collect();
         assert_eq!(sizes, vec![9, 20, 100]);
-        sort_rows(&mut all, "DiskName", false);
-        assert_eq!(all[0]["DiskName"], "web-system");
+        // Filtering keeps the sort order.
+        assert_eq!(filter_indices(s, &rows, &by_size, "web", ""), vec![2, 0]);
+        let by_name = order(&rows, "DiskName", false);
+        assert_eq!(rows[by_name[0]]["DiskName"], "web-system");
+        // Non-ASCII names still match case-insensitively.
+        let zh = vec![json!({"DiskId": "d-zzz", "DiskName": "Ünïcode-数据盘", "Status": "In_use"})];
+        assert_eq!(filter_indices(s, &zh, &[0], "ünï", ""), vec![0]);
         assert_eq!(states(s, &rows), vec!["Available", "In_use"]);
         assert_eq!(cell(&rows[0], "Missing"), "—");
         assert_eq!(cell(&rows[0], "Size"), "100");
+    }
+
+    #[test]
+    fn the_window_covers_the_viewport_plus_overscan() {
+        // 10,000 rows of 33 px, a 660 px viewport: 20 rows shown, 10 above and below.
+        assert_eq!(window(10_000, 0.0, 660.0, 33.0, 10), (0, 30));
+        assert_eq!(window(10_000, 33.0 * 5000.0, 660.0, 33.0, 10), (4990, 5030));
+        assert_eq!(window(10_000, 1e9, 660.0, 33.0, 10), (9989, 10_000));
+        assert_eq!(window(3, 0.0, 660.0, 33.0, 10), (0, 3));
+        assert_eq!(window(0, 0.0, 660.0, 33.0, 10), (0, 0));
     }
 }

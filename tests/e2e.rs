@@ -70,10 +70,12 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
         .await
         .unwrap();
     // Rows come from the embedded emulator through /api/v1/call.
-    let table = h.wait_css(".inventory[data-view=snapshots] tbody tr").await;
+    let table = h
+        .wait_css(".inventory[data-view=snapshots] tbody tr[data-id]")
+        .await;
     let first_id = table.attr("data-id").await.unwrap().unwrap_or_default();
     assert!(first_id.starts_with("lhsnap-"), "first row: {first_id:?}");
-    let rows = h.count_css(".inventory tbody tr").await;
+    let rows = h.count_css(".inventory tbody tr[data-id]").await;
     assert!(rows >= 2, "expected several snapshots, got {rows}");
     // The profile and region are in the URL, so the view is deep-linkable.
     let url = h.client.current_url().await.unwrap();
@@ -83,7 +85,7 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
     let filter = h.wait_css("[data-testid=filter]").await;
     filter.send_keys(&first_id).await.unwrap();
     h.wait_until("the filter to leave one row", || async {
-        h.count_css(".inventory tbody tr").await == 1
+        h.count_css(".inventory tbody tr[data-id]").await == 1
     })
     .await;
 
@@ -92,7 +94,9 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
         .goto(&format!("{}alibaba/disks", h.url))
         .await
         .unwrap();
-    let disk = h.wait_css(".inventory[data-view=disks] tbody tr").await;
+    let disk = h
+        .wait_css(".inventory[data-view=disks] tbody tr[data-id]")
+        .await;
     assert!(
         disk.attr("data-id")
             .await
@@ -101,6 +105,80 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
             .starts_with("d-")
     );
     h.screenshot("alibaba-disks").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
+    let h = Harness::start_with(&["--world", "scale"]).await;
+    h.client
+        .goto(&format!("{}alibaba/snapshots", h.url))
+        .await
+        .unwrap();
+    h.wait_css(".inventory tbody tr[data-id]").await;
+    h.client
+        .find(Locator::Css("[data-testid=load-all]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Every page arrives (NextToken paging); the count says so.
+    let count = h.wait_css("[data-testid=count]").await;
+    h.wait_until("10,000+ snapshots loaded", || async {
+        let text = count.text().await.unwrap_or_default();
+        text.split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| n >= 10_000)
+            && h.count_css("[data-testid=load-all]").await == 0
+    })
+    .await;
+    // Only the rows in view (plus a margin) are in the DOM.
+    let rendered = h.count_css(".inventory tbody tr[data-id]").await;
+    assert!(
+        (10..200).contains(&rendered),
+        "{rendered} rows rendered for 10,000"
+    );
+    // Scrolling to the end renders the last rows.
+    let first_id = h
+        .client
+        .find(Locator::Css(".inventory tbody tr[data-id]"))
+        .await
+        .unwrap()
+        .attr("data-id")
+        .await
+        .unwrap();
+    h.client
+        .execute(
+            "const w = document.querySelector('.table-wrap.virtual'); w.scrollTop = w.scrollHeight;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    h.wait_until("the window to move", || async {
+        let now = match h
+            .client
+            .find(Locator::Css(".inventory tbody tr[data-id]"))
+            .await
+        {
+            Ok(el) => el.attr("data-id").await.unwrap_or_default(),
+            Err(_) => None,
+        };
+        now != first_id
+    })
+    .await;
+    assert!(h.count_css(".inventory tbody tr[data-id]").await < 200);
+    // The filter works over all rows, not only the rendered ones.
+    let filter = h.wait_css("[data-testid=filter]").await;
+    filter.send_keys("app-099-1").await.unwrap();
+    h.wait_until("the filter to narrow the table", || async {
+        let n = h.count_css(".inventory tbody tr[data-id]").await;
+        (1..30).contains(&n)
+    })
+    .await;
+    h.screenshot("alibaba-10k-filtered").await;
     h.assert_no_console_errors().await;
     h.stop().await;
 }

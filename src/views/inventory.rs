@@ -9,6 +9,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
+/// Row height of the inventory tables (CSS pins `tbody tr` to it).
+const ROW_PX: f64 = 36.0;
+/// The table's viewport before it is measured (CSS: `max-height: 70vh`).
+const VIEWPORT_PX: f64 = 640.0;
+/// Rows rendered above and below the viewport.
+const OVERSCAN: usize = 12;
+
 /// The table of `spec` for one profile and region; remounted when either changes.
 #[component]
 pub fn InventoryTable(
@@ -31,6 +38,8 @@ pub fn InventoryTable(
     let sort = RwSignal::new((spec.columns[0].field, true));
     // The generation guards against a late page from before a refresh being appended.
     let generation = StoredValue::new(0u64);
+    // "Load all": keep paging until the provider says there is no more.
+    let load_everything = RwSignal::new(false);
 
     let load_page = {
         let (profile, region) = (profile.clone(), region.clone());
@@ -56,12 +65,28 @@ pub fn InventoryTable(
                         rows.update(|r| r.extend(page));
                         cursor.set(next);
                     }
-                    Err(e) => error.set(Some(e)),
+                    Err(e) => {
+                        load_everything.set(false);
+                        error.set(Some(e));
+                    }
                 }
                 loading.set(false);
             });
         }
     };
+    {
+        let load_page = load_page.clone();
+        Effect::new(move |_| {
+            let more = cursor.get() != Cursor::Done;
+            if load_everything.get() && !loading.get() && error.with(Option::is_none) {
+                if more {
+                    load_page();
+                } else {
+                    load_everything.set(false);
+                }
+            }
+        });
+    }
     let refresh = {
         let load_page = load_page.clone();
         move || {
@@ -75,15 +100,69 @@ pub fn InventoryTable(
     };
     refresh();
 
+    // Sorting only when the rows or the sort change; a filter keystroke only filters the
+    // sorted indices, and only the rows in view are rendered (10,000 rows stay smooth).
+    let sorted = Memo::new(move |_| {
+        let (field, asc) = sort.get();
+        rows.with(|all| inventory::order(all, field, asc))
+    });
     let visible = Memo::new(move |_| {
+        let (t, st) = (text.get(), state.get());
+        rows.with(|all| sorted.with(|o| inventory::filter_indices(spec, all, o, &t, &st)))
+    });
+    let scroll_top = RwSignal::new(0.0f64);
+    let viewport = RwSignal::new(VIEWPORT_PX);
+    let span = Memo::new(move |_| {
+        inventory::window(
+            visible.with(Vec::len),
+            scroll_top.get(),
+            viewport.get(),
+            ROW_PX,
+            OVERSCAN,
+        )
+    });
+    let slice = Memo::new(move |_| {
+        let (a, b) = span.get();
         rows.with(|all| {
-            let mut hits = inventory::filter_rows(spec, all, &text.get(), &state.get());
-            let (field, asc) = sort.get();
-            inventory::sort_rows(&mut hits, field, asc);
-            hits.into_iter().cloned().collect::<Vec<_>>()
+            visible.with(|v| {
+                v[a..b]
+                    .iter()
+                    .map(|&i| (i, all[i].clone()))
+                    .collect::<Vec<_>>()
+            })
         })
     });
+    let wrap = NodeRef::<leptos::html::Div>::new();
+    let ncols = spec.columns.len() + usize::from(!spec.row_actions.is_empty());
+    let on_scroll = move |_| {
+        if let Some(el) = wrap.get_untracked() {
+            scroll_top.set(el.scroll_top() as f64);
+            let h = el.client_height() as f64;
+            if h > 0.0 {
+                viewport.set(h);
+            }
+        }
+    };
+    // Navigation → first painted table, for the console bench.
+    Effect::new(move |marked: Option<bool>| {
+        if marked == Some(true) || rows.with(Vec::is_empty) {
+            return marked.unwrap_or(false);
+        }
+        request_animation_frame(|| {
+            if let Some(p) = window().performance() {
+                let _ = p.mark("rewind:first-table-paint");
+            }
+        });
+        true
+    });
     let load_more = load_page.clone();
+    let load_all_pages = {
+        let load_page = load_page.clone();
+        move || {
+            load_everything.set(true);
+            load_page();
+        }
+    };
 
     view! {
         <div class="inventory" data-view=spec.key>
@@ -125,8 +204,8 @@ pub fn InventoryTable(
                 </span>
             </div>
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
-            <div class="table-wrap">
-                <table>
+            <div class="table-wrap virtual" node_ref=wrap on:scroll=on_scroll>
+                <table aria-rowcount=move || visible.with(Vec::len) + 1>
                     <thead>
                         <tr>
                             {spec
@@ -165,10 +244,13 @@ pub fn InventoryTable(
                         </tr>
                     </thead>
                     <tbody>
+                        <tr class="spacer" aria-hidden="true">
+                            <td colspan=ncols style:height=move || format!("{}px", span.get().0 as f64 * ROW_PX)></td>
+                        </tr>
                         <For
-                            each=move || visible.get()
-                            key=move |row| inventory::cell(row, spec.id_field)
-                            children=move |row| {
+                            each=move || slice.get()
+                            key=move |(i, _)| *i
+                            children=move |(_, row)| {
                                 view! {
                                     <tr data-id=inventory::cell(&row, spec.id_field)>
                                         {spec
@@ -190,6 +272,12 @@ pub fn InventoryTable(
                                 }
                             }
                         />
+                        <tr class="spacer" aria-hidden="true">
+                            <td colspan=ncols style:height=move || {
+                                let (_, b) = span.get();
+                                format!("{}px", visible.with(Vec::len).saturating_sub(b) as f64 * ROW_PX)
+                            }></td>
+                        </tr>
                     </tbody>
                 </table>
             </div>
@@ -202,12 +290,18 @@ pub fn InventoryTable(
             }}
             {move || {
                 let more = load_more.clone();
+                let all = load_all_pages.clone();
                 (!loading.get() && cursor.get() != Cursor::Done && error.get().is_none())
                     .then(|| {
                         view! {
-                            <button type="button" class="load-more" on:click=move |_| more()>
-                                {i.t(Msg::LoadMore)}
-                            </button>
+                            <div class="actions">
+                                <button type="button" class="load-more" data-testid="load-more" on:click=move |_| more()>
+                                    {i.t(Msg::LoadMore)}
+                                </button>
+                                <button type="button" class="load-more" data-testid="load-all" on:click=move |_| all()>
+                                    {i.t(Msg::LoadAll)}
+                                </button>
+                            </div>
                         }
                     })
             }}

@@ -170,7 +170,7 @@ async fn invalid_ids_are_explained_inline_and_never_sent() {
             .goto(&format!("{}{provider}", h.url))
             .await
             .unwrap();
-        h.wait_css(".inventory tbody tr").await;
+        h.wait_css(".inventory tbody tr[data-id]").await;
         h.wait_until("the inventory call in the request log", || async {
             h.requests_to("/api/v1/call") > sent_before
         })

@@ -108,7 +108,7 @@ async fn lighthouse_regions_hold_their_own_instances() {
 #[tokio::test]
 async fn scale_world_pages_through_ten_thousand_snapshots() {
     let e = env_with(World::Scale, |_| {});
-    let mut total = 0;
+    let mut first = 0;
     for region in names::ECS_REGIONS {
         let r = e
             .ecs_ok(
@@ -118,9 +118,12 @@ async fn scale_world_pages_through_ten_thousand_snapshots() {
             .await;
         assert_eq!(r["Snapshots"]["Snapshot"].as_array().unwrap().len(), 100);
         assert!(!r["NextToken"].as_str().unwrap().is_empty());
-        total += r["TotalCount"].as_u64().unwrap();
+        if first == 0 {
+            first = r["TotalCount"].as_u64().unwrap();
+        }
     }
-    assert!(total >= 10_000, "{total}");
+    // One region holds 10,000+ snapshots: one table of the console at scale.
+    assert!(first >= 10_000, "{first}");
     // The demo scenarios are part of the scale world too.
     assert!(!e.ecs_disk("archive-system").is_empty());
     let lh = e
