@@ -11,6 +11,7 @@
 use crate::catalog::{self, Explanation, HTTP_STATUS, NOT_JSON, UNEXPECTED_BODY};
 use crate::provider::Provider;
 use serde::de::DeserializeOwned;
+use serde::de::{DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -200,21 +201,23 @@ pub fn parse_response(
     }
 }
 
-/// A success payload exactly as the cloud sent it, and the request id it carries.
-#[derive(Debug, Clone)]
+/// A success payload as JSON text, and the request id it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawPayload<'a> {
-    /// What [`parse_response`] returns as a `Value`, as JSON text.
-    pub data: Cow<'a, RawValue>,
+    /// What [`parse_response`] returns as a `Value`, as checked JSON text: the body as
+    /// sent for ECS and Workspace; for Tencent the `Response` object, its members as sent
+    /// (without the whitespace between them).
+    pub data: Cow<'a, str>,
     /// The payload's own `RequestId` (Tencent, ECS) or `request_id` (Workspace), when a
     /// string; the header's is not used here.
     pub request_id: Option<String>,
 }
 
 /// [`parse_response`] for callers that pass the payload on without looking inside: a
-/// success answer is checked to be JSON and borrowed from `body`, never built into a
-/// `Value` (the costliest step of a proxied read). Anything else (errors, odd shapes)
-/// takes [`parse_response`] itself, so both agree on what is an error. One difference:
-/// a number too large for `f64` (`1e400`) passes here as sent.
+/// success answer is read in one pass that checks it is JSON and finds its request id,
+/// and is never built into a `Value` (the costliest step of a proxied read). Anything
+/// else (errors, odd shapes) takes [`parse_response`] itself, so both agree on what is an
+/// error. One difference: a number too large for `f64` (`1e400`) passes here as sent.
 pub fn parse_response_raw<'a>(
     provider: Provider,
     http_status: u16,
@@ -226,7 +229,7 @@ pub fn parse_response_raw<'a>(
     }
     let v = parse_response(provider, http_status, headers_request_id, body)?;
     let request_id = request_id_of(provider, &v);
-    let data = serde_json::value::to_raw_value(&v).map_err(|e| {
+    let data = serde_json::to_string(&v).map_err(|e| {
         CloudError::synthetic(
             provider,
             UNEXPECTED_BODY,
@@ -241,76 +244,183 @@ pub fn parse_response_raw<'a>(
     })
 }
 
-/// The fast path of [`parse_response_raw`]: `Some` only for a 2xx answer that
+/// The fast path of [`parse_response_raw`]: `Some` only for a 2xx JSON object that
 /// [`parse_response`] would read as a success. Any doubt (a parse error, a duplicate
-/// key, a request id that is not a string) answers `None` and the full path decides.
+/// `Response`, a request id that is neither a string nor null, an `Error` member, a
+/// payload that is not an object) answers `None` and the full path decides.
 fn success_payload(provider: Provider, http_status: u16, body: &[u8]) -> Option<RawPayload<'_>> {
-    /// `{"Response": …}`
-    #[derive(Deserialize)]
-    struct Envelope<'a> {
-        #[serde(rename = "Response", borrow)]
-        response: &'a RawValue,
-    }
-    /// The payload's keys that matter; the others are skipped unread.
-    #[derive(Deserialize)]
-    struct Keys<'a> {
-        #[serde(rename = "Error", default, deserialize_with = "present")]
-        error: bool,
-        #[serde(rename = "RequestId", borrow, default)]
-        request_id: Option<Cow<'a, str>>,
-        #[serde(rename = "request_id", borrow, default)]
-        request_id_lower: Option<Cow<'a, str>>,
-    }
-    fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-        serde::de::IgnoredAny::deserialize(d).map(|_| true)
-    }
-
     if !(200..300).contains(&http_status) {
         return None;
     }
-    let trimmed = body.trim_ascii();
-    // A derived struct also reads a JSON array (by position): objects only.
-    let is_object = |raw: &RawValue| raw.get().starts_with('{');
-    let data: &RawValue = match provider {
+    let text = std::str::from_utf8(body.trim_ascii()).ok()?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let (data, members) = match provider {
         Provider::Tencent => {
-            if !trimmed.starts_with(b"{") {
+            let mut members = TencentEnvelope {
+                capacity: text.len(),
+            }
+            .deserialize(&mut de)
+            .ok()?;
+            if members.error {
                 return None;
             }
-            let envelope: Envelope = serde_json::from_slice(trimmed).ok()?;
-            if !is_object(envelope.response) {
-                return None;
-            }
-            envelope.response
+            (Cow::Owned(members.text.take()?), members)
         }
-        Provider::Alibaba => {
-            let raw: &RawValue = serde_json::from_slice(trimmed).ok()?;
-            if !is_object(raw) {
-                return None;
-            }
-            raw
+        Provider::Alibaba | Provider::Huawei => {
+            let members = MembersSeed { rebuild: None }.deserialize(&mut de).ok()?;
+            (Cow::Borrowed(text), members)
         }
-        Provider::Huawei => serde_json::from_slice(trimmed).ok()?,
     };
-    let keys = if is_object(data) {
-        serde_json::from_str::<Keys>(data.get()).ok()?
-    } else {
-        Keys {
+    de.end().ok()?;
+    let request_id = match provider {
+        Provider::Tencent | Provider::Alibaba => members.request_id,
+        Provider::Huawei => members.request_id_lower,
+    };
+    Some(RawPayload {
+        data,
+        request_id: request_id.map(Cow::into_owned),
+    })
+}
+
+/// A JSON string, borrowed from the input when it has no escapes.
+struct JsonStr<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for JsonStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = JsonStr<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(JsonStr(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(JsonStr(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// What one pass over a JSON object finds: its text rebuilt from its members as sent
+/// (when asked for), whether it has an `Error` member, and its request ids.
+struct Members<'de> {
+    text: Option<String>,
+    error: bool,
+    request_id: Option<Cow<'de, str>>,
+    request_id_lower: Option<Cow<'de, str>>,
+}
+
+/// Reads an object (and nothing else) into [`Members`]; `rebuild: Some(capacity)` keeps
+/// its text.
+struct MembersSeed {
+    rebuild: Option<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for MembersSeed {
+    type Value = Members<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Members<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MembersSeed {
+    type Value = Members<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+        let mut m = Members {
+            text: self.rebuild.map(|capacity| {
+                let mut text = String::with_capacity(capacity);
+                text.push('{');
+                text
+            }),
             error: false,
             request_id: None,
             request_id_lower: None,
+        };
+        while let Some(JsonStr(key)) = map.next_key()? {
+            let value: &'de RawValue = map.next_value()?;
+            if let Some(text) = &mut m.text {
+                if text.len() > 1 {
+                    text.push(',');
+                }
+                match &key {
+                    // Borrowed: the key had no escapes, so it reads back as it was sent.
+                    Cow::Borrowed(k) => {
+                        text.push('"');
+                        text.push_str(k);
+                        text.push('"');
+                    }
+                    Cow::Owned(k) => {
+                        text.push_str(&serde_json::to_string(k).map_err(A::Error::custom)?)
+                    }
+                }
+                text.push(':');
+                text.push_str(value.get());
+            }
+            let string_or_null = || {
+                serde_json::from_str::<Option<JsonStr<'de>>>(value.get())
+                    .map(|s| s.map(|s| s.0))
+                    .map_err(A::Error::custom)
+            };
+            match key.as_ref() {
+                "Error" => m.error = true,
+                "RequestId" => m.request_id = string_or_null()?,
+                "request_id" => m.request_id_lower = string_or_null()?,
+                _ => {}
+            }
         }
-    };
-    if provider == Provider::Tencent && keys.error {
-        return None;
+        if let Some(text) = &mut m.text {
+            text.push('}');
+        }
+        Ok(m)
     }
-    let request_id = match provider {
-        Provider::Tencent | Provider::Alibaba => keys.request_id,
-        Provider::Huawei => keys.request_id_lower,
-    };
-    Some(RawPayload {
-        data: Cow::Borrowed(data),
-        request_id: request_id.map(Cow::into_owned),
-    })
+}
+
+/// Tencent's `{"Response": {…}}`: the members of `Response`, with its text.
+struct TencentEnvelope {
+    capacity: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for TencentEnvelope {
+    type Value = Members<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Members<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TencentEnvelope {
+    type Value = Members<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object with a Response object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
+        let mut response = None;
+        while let Some(JsonStr(key)) = map.next_key()? {
+            if key == "Response" {
+                if response.is_some() {
+                    return Err(A::Error::duplicate_field("Response"));
+                }
+                response = Some(map.next_value_seed(MembersSeed {
+                    rebuild: Some(self.capacity),
+                })?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        response.ok_or_else(|| A::Error::missing_field("Response"))
+    }
 }
 
 /// [`parse_response`], then the payload read into a typed response

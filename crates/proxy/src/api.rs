@@ -9,7 +9,7 @@ use crate::upstream::{Answer, SendError};
 use crate::{AppState, Mode};
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rewind_cloud::action::Action;
 use rewind_cloud::build::{self, Target, Variant};
@@ -18,7 +18,6 @@ use rewind_cloud::sign::{self, Algorithm, SigningParams};
 use rewind_cloud::validate::{FieldWarning, ValidateOptions, validate_params};
 use rewind_cloud::{Lang, Provider};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -181,13 +180,30 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
     })
 }
 
-/// The success answer of `/api/v1/call`; `data` is the cloud's payload as it sent it.
-#[derive(Serialize)]
-struct CallAnswer<'a> {
-    ok: bool,
-    request_id: Option<&'a str>,
-    data: &'a RawValue,
-    warnings: &'a [FieldWarning],
+/// The success answer of `/api/v1/call`, `{"ok":true,"request_id","data","warnings"}`,
+/// written around `data`, the cloud's payload as checked JSON text, rather than
+/// re-encoding it.
+fn ok_answer(
+    request_id: Option<&str>,
+    data: &str,
+    warnings: &[FieldWarning],
+) -> Result<Response, ApiError> {
+    let mut body = Vec::with_capacity(data.len() + 128);
+    body.extend_from_slice(br#"{"ok":true,"request_id":"#);
+    serde_json::to_writer(&mut body, &request_id).map_err(|_| ApiError::Internal)?;
+    body.extend_from_slice(br#","data":"#);
+    body.extend_from_slice(data.as_bytes());
+    body.extend_from_slice(br#","warnings":"#);
+    serde_json::to_writer(&mut body, warnings).map_err(|_| ApiError::Internal)?;
+    body.push(b'}');
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 pub async fn call(State(state): Shared, req: Request) -> Result<Response, ApiError> {
@@ -255,13 +271,7 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Response, ApiErr
     let (outcome_label, answer, completion) = match &result {
         Ok((data, rid)) => (
             "ok",
-            Ok(Json(CallAnswer {
-                ok: true,
-                request_id: rid.as_deref(),
-                data,
-                warnings: &validated.warnings,
-            })
-            .into_response()),
+            ok_answer(rid.as_deref(), data, &validated.warnings),
             Completion {
                 outcome: "ok".into(),
                 request_id: rid.clone(),
@@ -373,7 +383,7 @@ async fn forward(
     region: &str,
     action: Action,
     params: &Value,
-) -> Result<(Box<RawValue>, Option<String>), Failure> {
+) -> Result<(String, Option<String>), Failure> {
     let idempotent = !action.mutates() || action == Action::EcsCreateSnapshot;
     let endpoint = profile.endpoint.as_ref().map(|e| e.for_region(region));
     let variant = match (profile.provider, profile.signature) {
@@ -400,9 +410,14 @@ async fn forward(
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        let nonce = uuid::Uuid::new_v4().to_string();
         let algorithm = variant.algorithm(action);
-        let params_sign = SigningParams::new(&profile.credentials, now).with_nonce(&nonce);
+        let nonce = algorithm
+            .uses_nonce()
+            .then(|| uuid::Uuid::new_v4().to_string());
+        let mut params_sign = SigningParams::new(&profile.credentials, now);
+        if let Some(n) = &nonce {
+            params_sign = params_sign.with_nonce(n);
+        }
         sign::sign(algorithm, &mut req, &params_sign)
             .map_err(|e| Failure::Build(format!("cannot sign: {e}")))?;
         let sent = state

@@ -21,7 +21,9 @@ use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 
 /// How the console talks to the clouds; published to the browser in `/config.json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -215,7 +217,29 @@ pub fn app(config: AppConfig) -> Router {
             )
             .on_response(log_response),
         )
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(SetRequestIdLayer::new(request_id, FastRequestUuid))
+}
+
+/// Request ids in the form of random (version 4) UUIDs, made without a system call per
+/// request (tower-http's `MakeRequestUuid` asks the OS for every id): SipHash under
+/// per-thread keys the OS supplied once, which `RandomState::new` steps for every call.
+/// They need to be unique and not guessable in advance, not secret.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FastRequestUuid;
+
+impl MakeRequestId for FastRequestUuid {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        use std::hash::BuildHasher;
+        let keys = std::collections::hash_map::RandomState::new();
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&keys.hash_one(0u8).to_le_bytes());
+        bytes[8..].copy_from_slice(&keys.hash_one(1u8).to_le_bytes());
+        let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+        let mut text = uuid::Uuid::encode_buffer();
+        HeaderValue::from_str(id.hyphenated().encode_lower(&mut text))
+            .ok()
+            .map(RequestId::new)
+    }
 }
 
 /// The request log: one INFO line per answered request, inside the `request` span (id,
@@ -264,4 +288,34 @@ fn relay_hosts(c: &AppConfig) -> std::collections::BTreeMap<rewind_cloud::Provid
         }
     }
     hosts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_distinct_version_4_uuids() {
+        let ids = |n: usize| -> Vec<String> {
+            let req = axum::http::Request::new(());
+            (0..n)
+                .filter_map(|_| FastRequestUuid.make_request_id(&req))
+                .filter_map(|id| id.header_value().to_str().ok().map(str::to_string))
+                .collect()
+        };
+        let mut all = ids(10_000);
+        let other = std::thread::spawn(move || ids(10_000))
+            .join()
+            .unwrap_or_default();
+        all.extend(other);
+        assert_eq!(all.len(), 20_000);
+        for id in &all {
+            let parsed = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(parsed.get_version_num(), 4, "{id}");
+            assert_eq!(id, &parsed.hyphenated().to_string());
+        }
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 20_000, "duplicate request ids");
+    }
 }

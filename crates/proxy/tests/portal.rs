@@ -352,3 +352,38 @@ async fn audit_filters_and_pages_newest_first() {
     );
     d.emulator.stop().await;
 }
+
+/// A read answers `{ok, request_id, data, warnings}` in that order, as JSON, with the
+/// cloud's payload and the validator's warnings.
+#[tokio::test]
+async fn a_read_answers_the_normalized_shape() {
+    let d = start().await;
+    let req = Request::post("/api/v1/call")
+        .header("content-type", "application/json")
+        .header("x-rewind-request", "1")
+        .body(Body::from(
+            json!({"profile": TENCENT_PROFILE, "region": "ap-guangzhou",
+                "action": "DescribeSnapshots",
+                "params": {"SnapshotIds": [" lhsnap-zzzzzzzz "], "Limit": 5}})
+            .to_string(),
+        ))
+        .unwrap();
+    let res = d.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/json"
+    );
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let text = std::str::from_utf8(&bytes).unwrap();
+    assert!(text.starts_with(r#"{"ok":true,"request_id":""#), "{text}");
+    let v: Value = serde_json::from_str(text).unwrap();
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["ok", "request_id", "data", "warnings"]);
+    assert_eq!(v["data"]["RequestId"], v["request_id"], "{v}");
+    assert_eq!(v["data"]["TotalCount"], 0, "{v}");
+    assert_eq!(v["data"]["SnapshotSet"], json!([]), "{v}");
+    assert_eq!(v["warnings"][0]["field"], "SnapshotIds[0]", "{v}");
+    assert_eq!(v["warnings"][0]["code"], "trimmed", "{v}");
+    d.emulator.stop().await;
+}

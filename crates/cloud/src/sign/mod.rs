@@ -59,6 +59,11 @@ impl Algorithm {
         }
     }
 
+    /// True when the signature carries a nonce ([`SigningParams::with_nonce`]).
+    pub fn uses_nonce(self) -> bool {
+        matches!(self, Algorithm::Acs3 | Algorithm::AcsV1)
+    }
+
     /// The name the provider uses on the wire.
     pub fn wire_name(self) -> &'static str {
         match self {
