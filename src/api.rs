@@ -114,6 +114,11 @@ pub async fn call(
     action: &str,
     params: Value,
 ) -> Result<Answer, ApiError> {
+    // Bring your own keys: in relay mode the browser signs with the tab's keys and
+    // `/relay` forwards; `/api/v1/call` (server-held keys) is never used (src/byok.rs).
+    if crate::byok::relay_mode() {
+        return crate::byok::call_profile(profile, region, action, params).await;
+    }
     let body = serde_json::json!({"profile": profile, "region": region, "action": action, "params": params});
     let response = gloo_net::http::Request::post("/api/v1/call")
         .header("Accept", "application/json")
@@ -161,6 +166,15 @@ fn current_lang() -> String {
 /// `GET /api/v1/session`.
 pub async fn session() -> Result<Session, ApiError> {
     get_json("/api/v1/session").await
+}
+
+/// The session, or in relay mode (`/config.json`), one synthesized profile per provider
+/// the relay serves, signed with the keys entered in this tab (src/byok.rs).
+pub async fn session_or_keys() -> Result<Session, ApiError> {
+    match get_json::<crate::byok::ConsoleConfig>("/config.json").await {
+        Ok(config) if config.relay_mode() => crate::byok::session(config).await,
+        _ => session().await,
+    }
 }
 
 /// GETs `path` on the server and decodes its JSON body.

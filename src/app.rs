@@ -15,6 +15,8 @@ pub fn App() -> impl IntoView {
     provide_context(I18n { lang });
     // Operations outlive the page that started them.
     provide_context(crate::ops::Ops::new());
+    // Bring-your-own-keys store: memory, or sessionStorage when remembered (src/byok.rs).
+    crate::byok::provide();
     // Persistence and <html lang> follow the signal in one place.
     Effect::new(move |_| {
         let l = lang.get();
@@ -34,7 +36,15 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn Shell() -> impl IntoView {
     let i = use_i18n();
-    provide_context(SessionCtx(LocalResource::new(api::session)));
+    let session = LocalResource::new(api::session_or_keys);
+    provide_context(SessionCtx(session));
+    // In relay mode the keys are entered in this tab: link the Keys page.
+    let relay_mode = move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|s| s.mode == "relay")
+    };
     view! {
         <a class="skip-link" href="#main">{i.t(Msg::SkipToContent)}</a>
         <header class="topbar">
@@ -47,6 +57,9 @@ pub fn Shell() -> impl IntoView {
                 <A href="/alibaba">{i.t(Msg::Alibaba)}</A>
                 <A href="/huawei">{i.t(Msg::Huawei)}</A>
             </nav>
+            <Show when=relay_mode>
+                <A href="/settings" attr:class="keys-link" attr:data-testid="keys-link">{i.t(Msg::ByokNav)}</A>
+            </Show>
             <crate::views::operations::OpsIndicator />
             <LanguageSwitch />
         </header>
@@ -55,6 +68,7 @@ pub fn Shell() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound /> }>
                 <Route path=path!("/") view=Home />
                 <Route path=path!("/operations") view=crate::views::operations::OperationsPage />
+                <Route path=path!("/settings") view=crate::views::settings::SettingsPage />
                 <Route path=path!("/:provider") view=CloudPage />
                 <Route path=path!("/:provider/:view") view=CloudPage />
             </Routes>

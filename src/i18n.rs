@@ -173,6 +173,7 @@ messages! {
     ByokBadJson => "The parameters are not valid JSON", "参数不是有效的 JSON";
     ByokNotSent => "Not sent. From the console this request goes, unchanged, through", "未发送。在控制台中，此请求会原样经由以下地址转发：";
     ByokMethod => "Method", "方法";
+    ByokUrl => "URL", "URL";
     ByokHeaders => "Headers", "请求头";
     ByokBody => "Body", "请求体";
     ByokCurl => "As a curl command", "curl 命令形式";
@@ -264,7 +265,7 @@ mod tests {
     #[test]
     fn every_message_has_distinct_non_empty_text_in_both_languages() {
         // Technical names that both languages write the same way.
-        let same = [Msg::ColId, Msg::RequestId];
+        let same = [Msg::ColId, Msg::RequestId, Msg::ByokUrl];
         for &m in Msg::ALL {
             let (en, zh) = (m.text(Lang::En), m.text(Lang::Zh));
             assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{m:?}");

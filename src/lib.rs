@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod batch;
+pub mod byok;
 pub mod i18n;
 pub mod inventory;
 pub mod ops;

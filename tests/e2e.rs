@@ -4,6 +4,8 @@
 //! Run by `cargo xtask test`, which builds both and sets `REWIND_BIN` and `REWIND_DIST`.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "e2e/byok.rs"]
+mod byok;
 #[path = "e2e/restore.rs"]
 mod restore;
 mod support;

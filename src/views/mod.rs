@@ -6,3 +6,4 @@ pub mod copy;
 pub mod inventory;
 pub mod operations;
 pub mod restore;
+pub mod settings;

@@ -112,6 +112,15 @@ pub fn profiles(addr: SocketAddr) -> Vec<Profile> {
     ]
 }
 
+/// `rewind serve --demo --relay`: the console starts in bring-your-own-keys mode (relay
+/// mode in `/config.json`) and signs in the browser. The relay forwards to the emulator
+/// because every demo profile names it as an explicit endpoint override (the only way a
+/// loopback address is allowed); `relay_hosts` lists it for all three providers.
+pub fn enable_relay(config: &mut AppConfig) {
+    config.mode = Mode::Relay;
+    config.relay.enabled = true;
+}
+
 /// The router settings of `rewind serve --demo` against an emulator on `addr`.
 pub fn app_config(addr: SocketAddr, dist: Option<PathBuf>) -> Result<AppConfig, audit::AuditError> {
     Ok(AppConfig {

@@ -36,6 +36,9 @@ enum Command {
         /// With --demo: the emulator's world, `demo` or `scale` (10,000+ snapshots).
         #[arg(long, requires = "demo", default_value = "demo")]
         world: rewind_emulator::World,
+        /// With --demo: start the console in bring-your-own-keys (relay) mode.
+        #[arg(long, requires = "demo")]
+        relay: bool,
     },
     /// Run the local cloud emulator alone (Lighthouse, ECS and Workspace APIs).
     Emulator {
@@ -98,7 +101,8 @@ async fn run(command: Command) -> Result<(), String> {
             listen,
             dist,
             world,
-        } => serve(demo, config, listen, dist, world).await,
+            relay,
+        } => serve(demo, config, listen, dist, world, relay).await,
         Command::Emulator {
             listen,
             world,
@@ -136,6 +140,7 @@ async fn serve(
     listen: Option<SocketAddr>,
     dist: Option<PathBuf>,
     world: rewind_emulator::World,
+    relay: bool,
 ) -> Result<(), String> {
     let found_dist = |dist: PathBuf| {
         if dist.join("index.html").is_file() {
@@ -155,14 +160,24 @@ async fn serve(
             ));
         }
         let emu = demo::EmbeddedEmulator::start(rewind_emulator::EmulatorConfig::new(world))
-        .await
-        .map_err(|e| format!("cannot start the embedded emulator: {e}"))?;
+            .await
+            .map_err(|e| format!("cannot start the embedded emulator: {e}"))?;
         tracing::info!(emulator = %emu.addr, "embedded emulator started");
-        let cfg = demo::app_config(emu.addr, found_dist(dist.unwrap_or_else(|| "dist".into())))
+        let mut cfg = demo::app_config(emu.addr, found_dist(dist.unwrap_or_else(|| "dist".into())))
             .map_err(|e| e.to_string())?;
+        if relay {
+            demo::enable_relay(&mut cfg);
+        }
         embedded = Some(emu);
         (listen, cfg)
     } else {
+        // clap counts an absent --demo flag as given, so `requires` cannot enforce this.
+        if relay {
+            return Err(
+                "--relay only goes with --demo (a configuration file sets `mode` and `[relay]`)"
+                    .into(),
+            );
+        }
         let Some(path) = config_path else {
             return Err("give --config FILE (see rewind.example.toml) or --demo".into());
         };

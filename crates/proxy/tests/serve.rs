@@ -386,3 +386,114 @@ path = "audit.sqlite"
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `serve --demo --relay`: `/config.json` starts the console in bring-your-own-keys mode,
+/// with the embedded emulator (an explicit endpoint override) as the relay host of all
+/// three providers, and a request signed with the demo keys goes through `/relay`.
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
+    use rewind_cloud::build::{self, Target, Variant};
+    use rewind_cloud::sign::{self, Credentials, SigningParams};
+    use rewind_cloud::{Action, Provider};
+
+    let server = spawn(
+        &[
+            "serve",
+            "--demo",
+            "--relay",
+            "--listen",
+            "127.0.0.1:0",
+            "--dist",
+            "/nonexistent-dist",
+        ],
+        &[],
+    );
+    let (status, body) = get(&format!("{}/config.json", server.url)).await;
+    assert_eq!(status, 200, "{body}");
+    let cfg: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(cfg["mode"], "relay", "{cfg}");
+    assert_eq!(cfg["relay"], true, "{cfg}");
+    assert_eq!(cfg["demo"], true, "{cfg}");
+    let host = cfg["relay_hosts"]["tencent"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{cfg}"))
+        .to_string();
+    assert!(host.starts_with("127.0.0.1:"), "{cfg}");
+    for p in ["tencent", "alibaba", "huawei"] {
+        assert_eq!(cfg["relay_hosts"][p], json!([host]), "{p}: {cfg}");
+    }
+
+    // What the console does in the browser: build, sign with the user's keys, relay.
+    let target = Target {
+        region: "ap-guangzhou".into(),
+        endpoint: Some(host.clone()),
+        scheme: Some("http".into()),
+        project_id: None,
+    };
+    let action = Action::LhDescribeInstances;
+    let mut req = build::build(action, &json!({"Limit": 1}), &target).unwrap();
+    let creds = Credentials::new(keys::TENCENT_SECRET_ID, keys::TENCENT_SECRET_KEY);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    sign::sign(
+        Variant::Default.algorithm(action),
+        &mut req,
+        &SigningParams::new(&creds, now).with_nonce("serve-relay-test"),
+    )
+    .unwrap();
+    let relay_body = json!({
+        "provider": Provider::Tencent,
+        "method": req.method,
+        "host": req.host,
+        "path": req.path,
+        "query": req.query,
+        "headers": req.headers,
+        "body": String::from_utf8(req.body.clone()).unwrap(),
+    });
+    let res = reqwest::Client::new()
+        .post(format!("{}/relay", server.url))
+        .header("content-type", "application/json")
+        .header("x-rewind-request", "1")
+        .body(relay_body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-rewind-relay"], "upstream");
+    let v: Value = serde_json::from_str(&res.text().await.unwrap()).unwrap();
+    assert!(v["Response"]["InstanceSet"].is_array(), "{v}");
+    let (ok, printed) = server.stop();
+    assert!(ok, "did not exit cleanly: {printed}");
+    assert!(!printed.contains(keys::TENCENT_SECRET_KEY), "{printed}");
+
+    // --relay only goes with --demo; plain --demo stays in portal mode.
+    let out = Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["serve", "--relay", "--config", "/nonexistent.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--demo"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = spawn(
+        &[
+            "serve",
+            "--demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--dist",
+            "/nonexistent-dist",
+        ],
+        &[],
+    );
+    let (_, body) = get(&format!("{}/config.json", server.url)).await;
+    let cfg: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(cfg["mode"], "portal", "{cfg}");
+    assert_eq!(cfg["relay"], false, "{cfg}");
+    let (ok, printed) = server.stop();
+    assert!(ok, "{printed}");
+}

@@ -1,0 +1,432 @@
+//! `/settings`: the keys of bring-your-own-keys mode, one form per cloud, and "Show
+//! signed request", which signs a request exactly as the console would without sending
+//! it. A saved secret is never shown again (only "•••• set" and the ID's last four
+//! characters); a shown request has its signature but never the secret, and its STS
+//! token masked.
+
+use crate::api::{ApiError, Profile};
+use crate::byok::{self, AlibabaSignature, Keys, Shown};
+use crate::i18n::{Msg, use_i18n};
+use crate::views::cloud::SessionCtx;
+use crate::views::inventory::ErrorPanel;
+use leptos::prelude::*;
+use rewind_cloud::{Action, Provider};
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let i = use_i18n();
+    let session = use_context::<SessionCtx>().map(|s| s.0);
+    let keys = byok::store();
+    view! {
+        <section class="settings" data-testid="settings">
+            <h1>{i.t(Msg::ByokTitle)}</h1>
+            {move || {
+                let loaded = session.and_then(|s| s.get());
+                match (loaded, keys) {
+                    (None, _) => view! { <p class="muted">{i.t(Msg::Loading)}</p> }.into_any(),
+                    (Some(Ok(s)), Some(keys)) if s.mode == "relay" => {
+                        view! { <KeysSettings profiles=s.profiles keys=keys /> }.into_any()
+                    }
+                    _ => view! { <p class="muted" role="status">{i.t(Msg::ByokOff)}</p> }.into_any(),
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn KeysSettings(profiles: Vec<Profile>, keys: RwSignal<Keys>) -> impl IntoView {
+    let i = use_i18n();
+    let forms = profiles
+        .iter()
+        .map(|p| view! { <CloudKeys provider=p.provider regions=p.regions.clone() keys=keys /> })
+        .collect_view();
+    view! {
+        <p>{i.t(Msg::ByokIntro)}</p>
+        {forms}
+        <div class="keys-tab">
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="remember"
+                    prop:checked=move || keys.with(|k| k.remember)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        keys.update(|k| k.remember = on);
+                    }
+                />
+                {i.t(Msg::ByokRemember)}
+            </label>
+            <p class="hint muted">{i.t(Msg::ByokRememberHint)}</p>
+            <button type="button" class="danger" data-testid="forget" on:click=move |_| keys.set(Keys::default())>
+                {i.t(Msg::ByokForget)}
+            </button>
+        </div>
+        <SignedRequest profiles=profiles />
+    }
+}
+
+/// One cloud's keys. The inputs start empty and are cleared on save: a saved secret or
+/// token is never put back into the page.
+#[component]
+fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> impl IntoView {
+    let i = use_i18n();
+    let pid = provider.id();
+    let id = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let stored = keys.with_untracked(|k| k.clouds.get(&provider).cloned().unwrap_or_default());
+    let signature = RwSignal::new(stored.signature);
+    let projects: Vec<(String, RwSignal<String>)> = regions
+        .iter()
+        .map(|r| {
+            let v = stored.project_ids.get(r).cloned().unwrap_or_default();
+            (r.clone(), RwSignal::new(v))
+        })
+        .collect();
+    let saved = RwSignal::new(false);
+    let status = move || {
+        keys.with(|k| {
+            k.of(provider).map(|pk| {
+                (
+                    pk.id_hint(),
+                    pk.token.as_deref().is_some_and(|t| !t.is_empty()),
+                )
+            })
+        })
+    };
+    let save = {
+        let projects = projects.clone();
+        move || {
+            let (new_id, new_secret, new_token) = (
+                id.get_untracked().trim().to_string(),
+                secret.get_untracked().trim().to_string(),
+                token.get_untracked().trim().to_string(),
+            );
+            keys.update(|k| {
+                let e = k.clouds.entry(provider).or_default();
+                // An empty field keeps what was saved: the secret is never shown to edit.
+                if !new_id.is_empty() {
+                    e.id = new_id;
+                }
+                if !new_secret.is_empty() {
+                    e.secret = new_secret;
+                }
+                if !new_token.is_empty() {
+                    e.token = Some(new_token);
+                }
+                e.signature = signature.get_untracked();
+                e.project_ids = projects
+                    .iter()
+                    .map(|(r, v)| (r.clone(), v.get_untracked().trim().to_string()))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+            });
+            id.set(String::new());
+            secret.set(String::new());
+            token.set(String::new());
+            saved.set(true);
+        }
+    };
+    let field_id = move |name: &str| format!("{pid}-{name}");
+    let alibaba = (provider == Provider::Alibaba).then(|| {
+        view! {
+            <div class="field">
+                <label for=field_id("signature")>{i.t(Msg::ByokSignatureVersion)}</label>
+                <select
+                    id=field_id("signature")
+                    data-testid=field_id("signature")
+                    on:change=move |ev| {
+                        signature.set(if event_target_value(&ev) == "v1" { AlibabaSignature::V1 } else { AlibabaSignature::V3 });
+                    }
+                >
+                    <option value="v3" selected=move || signature.get() == AlibabaSignature::V3>{i.t(Msg::ByokSigV3)}</option>
+                    <option value="v1" selected=move || signature.get() == AlibabaSignature::V1>{i.t(Msg::ByokSigV1)}</option>
+                </select>
+            </div>
+        }
+    });
+    let huawei = (provider == Provider::Huawei).then(|| {
+        let rows = projects
+            .iter()
+            .map(|(region, value)| {
+                let value = *value;
+                let input_id = format!("{pid}-project-{region}");
+                let (for_id, test_id) = (input_id.clone(), input_id.clone());
+                view! {
+                    <label for=for_id>
+                        <code>{region.clone()}</code>
+                        <input
+                            type="text"
+                            id=input_id
+                            data-testid=test_id
+                            autocomplete="off"
+                            spellcheck="false"
+                            prop:value=move || value.get()
+                            on:input=move |ev| value.set(event_target_value(&ev))
+                        />
+                    </label>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="projects">
+                <legend>{i.t(Msg::ByokProjectIds)}</legend>
+                {rows}
+            </fieldset>
+        }
+    });
+    view! {
+        <form
+            class="cloud-keys"
+            data-testid=format!("keys-{pid}")
+            autocomplete="off"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save();
+            }
+        >
+            <h2>{i.t(crate::app::cloud_name(provider))}</h2>
+            <p class="key-status" data-testid=field_id("status") role="status">
+                {move || match status() {
+                    Some((hint, has_token)) => {
+                        view! {
+                            {i.t(Msg::ByokKeyId)} " " <code>{hint}</code> " · "
+                            {i.t(Msg::ByokSecretSet)}
+                            {has_token.then(|| view! { " · " {i.t(Msg::ByokTokenSet)} })}
+                        }
+                            .into_any()
+                    }
+                    None => view! { <span class="muted">{i.t(Msg::ByokNotSet)}</span> }.into_any(),
+                }}
+            </p>
+            <div class="field">
+                <label for=field_id("id")>{i.t(Msg::ByokKeyId)}</label>
+                <input
+                    type="text"
+                    id=field_id("id")
+                    data-testid=field_id("id")
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || id.get()
+                    on:input=move |ev| id.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for=field_id("secret")>{i.t(Msg::ByokSecret)}</label>
+                <input
+                    type="password"
+                    id=field_id("secret")
+                    data-testid=field_id("secret")
+                    autocomplete="off"
+                    prop:value=move || secret.get()
+                    on:input=move |ev| secret.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label for=field_id("token")>{i.t(Msg::ByokToken)} " " <span class="muted">{i.t(Msg::Optional)}</span></label>
+                <input
+                    type="password"
+                    id=field_id("token")
+                    data-testid=field_id("token")
+                    autocomplete="off"
+                    prop:value=move || token.get()
+                    on:input=move |ev| token.set(event_target_value(&ev))
+                />
+            </div>
+            {alibaba}
+            {huawei}
+            <div class="actions">
+                <button type="submit" class="primary" data-testid=field_id("save")>{i.t(Msg::ByokSave)}</button>
+                <span class="muted" role="status">{move || saved.get().then(|| i.t(Msg::ByokSaved)())}</span>
+            </div>
+        </form>
+    }
+}
+
+/// "Show signed request": what would be sent, like a CLI dry run. Nothing is sent.
+#[component]
+fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
+    let i = use_i18n();
+    let first = profiles.first().cloned();
+    let profiles = StoredValue::new(profiles);
+    let start = first.as_ref().map_or(Provider::Tencent, |p| p.provider);
+    let provider = RwSignal::new(start);
+    let region = RwSignal::new(
+        first
+            .as_ref()
+            .and_then(|p| p.regions.first().cloned())
+            .unwrap_or_default(),
+    );
+    let (sample_action, sample_params) = byok::sample(start);
+    let action = RwSignal::new(sample_action.to_string());
+    let params = RwSignal::new(sample_params.to_string());
+    let result = RwSignal::new(None::<Result<Shown, ApiError>>);
+    let regions_of = move |p: Provider| {
+        profiles.with_value(|all| {
+            all.iter()
+                .find(|x| x.provider == p)
+                .map(|x| x.regions.clone())
+                .unwrap_or_default()
+        })
+    };
+    let choose_provider = move |id: String| {
+        let Some(p) = Provider::from_id(&id) else {
+            return;
+        };
+        provider.set(p);
+        region.set(regions_of(p).into_iter().next().unwrap_or_default());
+        let (a, v) = byok::sample(p);
+        action.set(a.to_string());
+        params.set(v.to_string());
+        result.set(None);
+    };
+    let sign = move || {
+        let shown = match serde_json::from_str::<serde_json::Value>(&params.get_untracked()) {
+            Ok(v) => byok::sign_for_show(
+                provider.get_untracked(),
+                &region.get_untracked(),
+                &action.get_untracked(),
+                &v,
+            )
+            .map_err(ApiError::Refused),
+            Err(e) => Err(ApiError::Decode(format!(
+                "{}: {e}",
+                i.now(Msg::ByokBadJson)
+            ))),
+        };
+        result.set(Some(shown));
+    };
+    view! {
+        <details class="signed-request" data-testid="signed-panel">
+            <summary data-testid="show-signed">{i.t(Msg::ByokShowSigned)}</summary>
+            <p class="hint muted">{i.t(Msg::ByokShowSignedIntro)}</p>
+            <div class="toolbar">
+                <label>
+                    {i.t(Msg::ByokCloud)}
+                    <select data-testid="signed-provider" on:change=move |ev| choose_provider(event_target_value(&ev))>
+                        {profiles
+                            .get_value()
+                            .into_iter()
+                            .map(|p| {
+                                let id = p.provider.id();
+                                view! {
+                                    <option value=id selected=move || provider.get().id() == id>
+                                        {i.t(crate::app::cloud_name(p.provider))}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    {i.t(Msg::Region)}
+                    <select data-testid="signed-region" on:change=move |ev| region.set(event_target_value(&ev))>
+                        {move || {
+                            let current = region.get();
+                            regions_of(provider.get())
+                                .into_iter()
+                                .map(|r| {
+                                    let selected = r == current;
+                                    view! { <option value=r.clone() selected=selected>{r.clone()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>
+                    {i.t(Msg::ColAction)}
+                    <select
+                        data-testid="signed-action"
+                        on:change=move |ev| {
+                            action.set(event_target_value(&ev));
+                            params.set("{}".into());
+                            result.set(None);
+                        }
+                    >
+                        {move || {
+                            let current = action.get();
+                            Action::of(provider.get())
+                                .map(|a| {
+                                    let selected = a.name() == current;
+                                    view! { <option value=a.name() selected=selected>{a.name()}</option> }
+                                })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+            </div>
+            <div class="field">
+                <label for="signed-params">{i.t(Msg::ByokParams)}</label>
+                <textarea
+                    id="signed-params"
+                    data-testid="signed-params"
+                    rows="4"
+                    spellcheck="false"
+                    prop:value=move || params.get()
+                    on:input=move |ev| params.set(event_target_value(&ev))
+                ></textarea>
+            </div>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="sign" on:click=move |_| sign()>
+                    {i.t(Msg::ByokSign)}
+                </button>
+            </div>
+            {move || {
+                result
+                    .get()
+                    .map(|r| match r {
+                        Ok(shown) => view! { <ShownRequest shown=shown /> }.into_any(),
+                        Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
+                    })
+            }}
+        </details>
+    }
+}
+
+#[component]
+fn ShownRequest(shown: Shown) -> impl IntoView {
+    let i = use_i18n();
+    let copied = RwSignal::new(false);
+    let curl = shown.curl.clone();
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&curl);
+            copied.set(true);
+            set_timeout(
+                move || copied.set(false),
+                std::time::Duration::from_millis(1500),
+            );
+        }
+    };
+    let headers = shown
+        .headers
+        .into_iter()
+        .map(|(k, v)| view! { <tr><th scope="row"><code>{k}</code></th><td><code>{v}</code></td></tr> })
+        .collect_view();
+    view! {
+        <div class="shown-request" data-testid="signed-request">
+            <p class="muted">{i.t(Msg::ByokNotSent)} " " <code>"/relay"</code></p>
+            <dl>
+                <dt>{i.t(Msg::ByokMethod)}</dt>
+                <dd><code data-testid="signed-method">{shown.method}</code></dd>
+                <dt>{i.t(Msg::ByokUrl)}</dt>
+                <dd><code data-testid="signed-url">{shown.url}</code></dd>
+            </dl>
+            <h3>{i.t(Msg::ByokHeaders)}</h3>
+            <div class="table-wrap">
+                <table data-testid="signed-headers"><tbody>{headers}</tbody></table>
+            </div>
+            <h3>{i.t(Msg::ByokBody)}</h3>
+            <pre data-testid="signed-body">{shown.body}</pre>
+            <h3>
+                {i.t(Msg::ByokCurl)} " "
+                <button type="button" class="copy" data-testid="copy-curl" title=move || i.t(Msg::ByokCopyCurl)() on:click=copy>
+                    {move || if copied.get() { "✓" } else { "⧉" }}
+                    <span class="sr-only" aria-live="polite">{move || if copied.get() { i.t(Msg::Copied)() } else { i.t(Msg::ByokCopyCurl)() }}</span>
+                </button>
+            </h3>
+            <pre class="curl" data-testid="signed-curl">{shown.curl}</pre>
+        </div>
+    }
+}

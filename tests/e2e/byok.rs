@@ -1,0 +1,270 @@
+//! Bring your own keys, end to end in Chromium against `rewind serve --demo --relay`:
+//! keys typed into the Keys page sign requests in the browser, which reach the embedded
+//! emulator through `/relay` only; the secret never appears in the page; keys live in
+//! the tab's memory, or its sessionStorage when remembered, never in localStorage.
+
+use crate::support::Harness;
+use rewind_cloud::Action;
+use rewind_emulator::config::demo;
+use serde_json::json;
+
+async fn enter_keys(h: &Harness, cloud: &str, id: &str, secret: &str) {
+    h.type_into(&format!("[data-testid={cloud}-id]"), id).await;
+    h.type_into(&format!("[data-testid={cloud}-secret]"), secret)
+        .await;
+    h.click(&format!("[data-testid={cloud}-save]")).await;
+}
+
+async fn status_reads(h: &Harness, cloud: &str, needle: &str) {
+    let status = h.wait_css(&format!("[data-testid={cloud}-status]")).await;
+    h.wait_text(&status, needle).await;
+}
+
+/// Client-side navigation (a page load would start a fresh tab state).
+async fn open_view(h: &Harness, cloud: &str, view: &str) {
+    h.click(&format!("nav.clouds a[href='/{cloud}']")).await;
+    // Let the default view finish loading: a table left mid-load races its own task.
+    h.wait_until("the default view to load", || async {
+        h.count_css(".inventory tbody tr[data-id], [data-testid=error]")
+            .await
+            > 0
+    })
+    .await;
+    h.click(&format!("nav.tabs a[href^='/{cloud}/{view}']"))
+        .await;
+}
+
+async fn script(h: &Harness, js: &str) -> serde_json::Value {
+    h.client.execute(js, vec![]).await.unwrap()
+}
+
+fn last4(id: &str) -> String {
+    format!("…{}", &id[id.len() - 4..])
+}
+
+#[tokio::test]
+async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
+    let h = Harness::start_with(&["--relay"]).await;
+    h.client.goto(&format!("{}settings", h.url)).await.unwrap();
+    status_reads(&h, "tencent", "No keys set").await;
+    // The Keys link is in the header in relay mode.
+    h.wait_css("[data-testid=keys-link]").await;
+
+    // Enter the demo keys: once saved, only the ID's last four characters show.
+    enter_keys(
+        &h,
+        "tencent",
+        demo::TENCENT_SECRET_ID,
+        demo::TENCENT_SECRET_KEY,
+    )
+    .await;
+    status_reads(&h, "tencent", &last4(demo::TENCENT_SECRET_ID)).await;
+    status_reads(&h, "tencent", "secret •••• set").await;
+    let secret = h.wait_css("[data-testid=tencent-secret]").await;
+    assert_eq!(secret.prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(
+        secret.attr("type").await.unwrap().as_deref(),
+        Some("password")
+    );
+    assert_eq!(
+        secret.attr("autocomplete").await.unwrap().as_deref(),
+        Some("off")
+    );
+
+    // The Lighthouse snapshots load through /relay, signed here; no /api/v1/call.
+    open_view(&h, "tencent", "snapshots").await;
+    let row = h
+        .wait_css(".inventory[data-view=snapshots] tbody tr[data-id]")
+        .await;
+    let id = row.attr("data-id").await.unwrap().unwrap_or_default();
+    assert!(id.starts_with("lhsnap-"), "first row: {id:?}");
+    let profile = h.wait_css("[data-testid=profile]").await;
+    assert_eq!(
+        profile.prop("value").await.unwrap().as_deref(),
+        Some("keys-tencent")
+    );
+    // The rows are the cloud's own (read directly from the emulator).
+    let direct = h
+        .emulator()
+        .call(
+            Action::LhDescribeSnapshots,
+            "ap-guangzhou",
+            json!({"Limit": 100}),
+        )
+        .await;
+    assert!(
+        direct["SnapshotSet"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["SnapshotId"] == id.as_str()),
+        "{id} is not a snapshot of the emulator: {direct}"
+    );
+    assert!(h.requests_to("/relay") >= 1, "no /relay in the request log");
+    assert_eq!(
+        h.requests_to("/api/v1/call"),
+        0,
+        "a call bypassed the relay"
+    );
+    h.screenshot("byok-snapshots").await;
+
+    // "Show signed request": the signature, never the secret.
+    h.click("[data-testid=keys-link]").await;
+    h.click("[data-testid=show-signed]").await;
+    h.click("[data-testid=sign]").await;
+    let shown = h.wait_css("[data-testid=signed-request]").await;
+    h.wait_text(&shown, "Signature=").await;
+    let text = shown.text().await.unwrap();
+    assert!(
+        text.contains(&format!(
+            "TC3-HMAC-SHA256 Credential={}/",
+            demo::TENCENT_SECRET_ID
+        )),
+        "{text}"
+    );
+    let curl = h.wait_css("[data-testid=signed-curl]").await;
+    assert!(
+        curl.text()
+            .await
+            .unwrap()
+            .starts_with("curl -X POST 'http://127.0.0.1:")
+    );
+    let html = h.client.source().await.unwrap();
+    assert!(
+        !html.contains(demo::TENCENT_SECRET_KEY),
+        "the secret is in the page"
+    );
+    script(
+        &h,
+        "document.querySelector('[data-testid=signed-request]').scrollIntoView(); return null",
+    )
+    .await;
+    h.screenshot("byok-signed-request").await;
+    assert_eq!(h.requests_to("/api/v1/call"), 0);
+
+    // Not remembered: a reload forgets the keys, and nothing was stored.
+    h.client.refresh().await.unwrap();
+    status_reads(&h, "tencent", "No keys set").await;
+    let stored = script(&h, "return sessionStorage.getItem('rewind.keys')").await;
+    assert!(stored.is_null(), "{stored}");
+
+    // Remembered for the tab: sessionStorage keeps them across a reload, localStorage never.
+    h.click("[data-testid=remember]").await;
+    enter_keys(
+        &h,
+        "tencent",
+        demo::TENCENT_SECRET_ID,
+        demo::TENCENT_SECRET_KEY,
+    )
+    .await;
+    status_reads(&h, "tencent", "secret •••• set").await;
+    h.client.refresh().await.unwrap();
+    status_reads(&h, "tencent", &last4(demo::TENCENT_SECRET_ID)).await;
+    let remember = h.wait_css("[data-testid=remember]").await;
+    assert_eq!(
+        remember.prop("checked").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let local = script(&h, "return JSON.stringify(localStorage)").await;
+    let local = local.as_str().unwrap_or_default();
+    assert!(
+        !local.contains("rewind.keys") && !local.contains(demo::TENCENT_SECRET_KEY),
+        "keys in localStorage: {local}"
+    );
+    let session = script(&h, "return sessionStorage.getItem('rewind.keys')").await;
+    assert!(
+        session
+            .as_str()
+            .is_some_and(|s| s.contains(demo::TENCENT_SECRET_ID)),
+        "{session}"
+    );
+    open_view(&h, "tencent", "snapshots").await;
+    h.wait_css(".inventory[data-view=snapshots] tbody tr").await;
+
+    // Unticking removes them from sessionStorage at once; "Forget keys" from memory too.
+    h.click("[data-testid=keys-link]").await;
+    h.click("[data-testid=remember]").await;
+    h.wait_until("sessionStorage to be cleared", || async {
+        script(&h, "return sessionStorage.getItem('rewind.keys')")
+            .await
+            .is_null()
+    })
+    .await;
+    status_reads(&h, "tencent", "secret •••• set").await;
+    h.click("[data-testid=forget]").await;
+    status_reads(&h, "tencent", "No keys set").await;
+    assert_eq!(h.requests_to("/api/v1/call"), 0);
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_wrong_secret_shows_the_clouds_auth_failure_with_remedy_and_request_id() {
+    let h = Harness::start_with(&["--relay"]).await;
+    h.client.goto(&format!("{}settings", h.url)).await.unwrap();
+    enter_keys(
+        &h,
+        "tencent",
+        demo::TENCENT_SECRET_ID,
+        "not-the-demo-secret-at-all",
+    )
+    .await;
+    status_reads(&h, "tencent", "secret •••• set").await;
+    open_view(&h, "tencent", "snapshots").await;
+    let code = h.wait_css("[data-testid=error-code]").await;
+    h.wait_text(&code, "AuthFailure").await;
+    let code = code.text().await.unwrap();
+    assert_eq!(code, "AuthFailure.SignatureFailure");
+    let panel = h.wait_css("[data-testid=error]").await;
+    h.wait_text(&panel, "What to do").await;
+    let rid = h.wait_css("[data-testid=request-id]").await;
+    assert!(!rid.text().await.unwrap().trim().is_empty());
+    h.screenshot("byok-auth-failure").await;
+    // The catalog's explanation and remedy follow the language, as in portal mode.
+    h.click(".lang-switch button[lang='zh-CN']").await;
+    h.wait_text(&panel, "处理建议").await;
+    assert!(h.requests_to("/relay") >= 1);
+    assert_eq!(h.requests_to("/api/v1/call"), 0);
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn workspace_snapshots_load_with_the_regions_project_id() {
+    let h = Harness::start_with(&["--relay"]).await;
+    h.client.goto(&format!("{}settings", h.url)).await.unwrap();
+    let (project, region) = demo::HUAWEI_PROJECTS[0];
+    // Without the region's project id, nothing is sent and the page says what is missing.
+    enter_keys(&h, "huawei", demo::HUAWEI_AK, demo::HUAWEI_SK).await;
+    status_reads(&h, "huawei", "secret •••• set").await;
+    open_view(&h, "huawei", "snapshots").await;
+    let code = h.wait_css("[data-testid=error-code]").await;
+    h.wait_text(&code, "NoProjectId").await;
+    assert_eq!(h.requests_to("/relay"), 0);
+
+    h.click("[data-testid=keys-link]").await;
+    h.type_into(&format!("[data-testid=huawei-project-{region}]"), project)
+        .await;
+    h.click("[data-testid=huawei-save]").await;
+    open_view(&h, "huawei", "snapshots").await;
+    let direct = h
+        .emulator()
+        .call(Action::WsListDesktopSnapshot, region, json!({"limit": 100}))
+        .await;
+    let row = h.wait_css(".inventory tbody tr[data-id]").await;
+    let id = row.attr("data-id").await.unwrap().unwrap_or_default();
+    assert!(
+        direct["desktop_snapshots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["snapshot_id"] == id.as_str()),
+        "{id} is not a snapshot of the emulator: {direct}"
+    );
+    assert!(h.requests_to("/relay") >= 1);
+    assert_eq!(h.requests_to("/api/v1/call"), 0);
+    let html = h.client.source().await.unwrap();
+    assert!(!html.contains(demo::HUAWEI_SK), "the secret is in the page");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
