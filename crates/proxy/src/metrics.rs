@@ -10,43 +10,46 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 
-/// (provider, action, outcome) → (count, seconds).
-type UpstreamCounters = BTreeMap<(String, String, String), (u64, f64)>;
+/// (provider, action, outcome) → (count, seconds); every label is a name from the
+/// registry, so counting allocates nothing.
+type UpstreamCounters = BTreeMap<(&'static str, &'static str, &'static str), (u64, f64)>;
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    http: Mutex<BTreeMap<(String, u16), u64>>,
+    /// route → status → count; a route's label is allocated once, when first seen.
+    http: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
     upstream: Mutex<UpstreamCounters>,
 }
 
 impl Metrics {
-    pub fn record_upstream(&self, provider: &str, action: &str, outcome: &str, seconds: f64) {
+    pub fn record_upstream(
+        &self,
+        provider: &'static str,
+        action: &'static str,
+        outcome: &'static str,
+        seconds: f64,
+    ) {
         let mut m = self.upstream.lock().unwrap_or_else(|e| e.into_inner());
-        let e = m
-            .entry((
-                provider.to_string(),
-                action.to_string(),
-                outcome.to_string(),
-            ))
-            .or_default();
+        let e = m.entry((provider, action, outcome)).or_default();
         e.0 += 1;
         e.1 += seconds;
     }
 
-    fn record_http(&self, route: String, status: u16) {
+    fn record_http(&self, route: &str, status: u16) {
         let mut m = self.http.lock().unwrap_or_else(|e| e.into_inner());
-        *m.entry((route, status)).or_default() += 1;
+        let statuses = match m.get_mut(route) {
+            Some(s) => s,
+            None => m.entry(route.to_string()).or_default(),
+        };
+        *statuses.entry(status).or_default() += 1;
     }
 }
 
 /// Middleware: counts every request by matched route and status.
 pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "other".into());
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let res = next.run(req).await;
+    let route = route.as_ref().map_or("other", MatchedPath::as_str);
     state.metrics.record_http(route, res.status().as_u16());
     res
 }
@@ -55,17 +58,19 @@ pub async fn render(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     let mut out = String::new();
     out.push_str("# HELP rewind_http_requests_total Requests answered, by route and status.\n");
     out.push_str("# TYPE rewind_http_requests_total counter\n");
-    for ((route, status), n) in state
+    for (route, statuses) in state
         .metrics
         .http
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .iter()
     {
-        let _ = writeln!(
-            out,
-            "rewind_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
-        );
+        for (status, n) in statuses {
+            let _ = writeln!(
+                out,
+                "rewind_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
+        }
     }
     out.push_str("# HELP rewind_upstream_requests_total Calls sent to a cloud, by outcome.\n");
     out.push_str("# TYPE rewind_upstream_requests_total counter\n");

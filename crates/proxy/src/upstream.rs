@@ -4,7 +4,12 @@
 use crate::config::Endpoint;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::sign::encoding;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Past this many destinations, URLs are parsed whole again rather than from a kept base.
+const MAX_BASES: usize = 1024;
 
 /// Response headers that carry a provider's request id, returned to callers as they are.
 pub const REQUEST_ID_HEADERS: &[&str] = &[
@@ -52,6 +57,10 @@ pub struct Upstream {
     client: reqwest::Client,
     timeout: Duration,
     max_body: usize,
+    /// `scheme://authority/` parsed once per destination: parsing the host is a good part
+    /// of what a URL costs, and destinations come from the configuration and the relay's
+    /// allowlist, so there are few.
+    bases: Arc<Mutex<HashMap<String, reqwest::Url>>>,
 }
 
 impl Upstream {
@@ -73,6 +82,7 @@ impl Upstream {
             client,
             timeout,
             max_body,
+            bases: Arc::default(),
         }
     }
 
@@ -94,42 +104,91 @@ impl Upstream {
             encoding::rfc3986_query(&req.query)
         };
         let path = encoding::encode_path(if req.path.is_empty() { "/" } else { &req.path });
-        let url = if query.is_empty() {
-            format!("{scheme}://{authority}{path}")
-        } else {
-            format!("{scheme}://{authority}{path}?{query}")
-        };
-        self.send_raw(&req.method, &url, &req.host, &req.headers, req.body.clone())
+        let url = self.url(scheme, authority, &path, &query)?;
+        self.send_raw(&req.method, url, &req.host, &req.headers, req.body.clone())
             .await
+    }
+
+    /// `scheme://authority` + `path` (encoded) + `?query` (encoded, if any), as
+    /// `Url::parse` of the whole would read it.
+    fn url(
+        &self,
+        scheme: &str,
+        authority: &str,
+        path: &str,
+        query: &str,
+    ) -> Result<reqwest::Url, SendError> {
+        let bad = || SendError::Invalid("bad URL or header".into());
+        // Only a plain authority and a path and query free of `?` and `#` (the encoders
+        // leave none) read the same from a base; anything else is parsed whole.
+        let plain = !authority.contains(['/', '?', '#', '@', '\\'])
+            && !path.contains(['?', '#'])
+            && !query.contains('#')
+            && path.starts_with('/');
+        if !plain {
+            let whole = if query.is_empty() {
+                format!("{scheme}://{authority}{path}")
+            } else {
+                format!("{scheme}://{authority}{path}?{query}")
+            };
+            return reqwest::Url::parse(&whole).map_err(|_| bad());
+        }
+        let key = format!("{scheme}://{authority}/");
+        let kept = {
+            let bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+            bases.get(&key).cloned()
+        };
+        let mut url = match kept {
+            Some(url) => url,
+            None => {
+                let url = reqwest::Url::parse(&key).map_err(|_| bad())?;
+                let mut bases = self.bases.lock().unwrap_or_else(|e| e.into_inner());
+                if bases.len() < MAX_BASES {
+                    bases.insert(key, url.clone());
+                }
+                url
+            }
+        };
+        url.set_path(path);
+        url.set_query((!query.is_empty()).then_some(query));
+        Ok(url)
     }
 
     /// Sends exactly these bytes to `url` with `Host: host`.
     pub async fn send_raw(
         &self,
         method: &str,
-        url: &str,
+        url: reqwest::Url,
         host: &str,
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Result<Answer, SendError> {
+        use reqwest::header::{HeaderName, HeaderValue};
+        let bad = || SendError::Invalid("bad URL or header".into());
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|_| SendError::Invalid(format!("method {method:?}")))?;
-        let mut builder = self
-            .client
-            .request(method, url)
-            .header(reqwest::header::HOST, host);
+        let mut request = reqwest::Request::new(method, url);
+        let map = request.headers_mut();
+        map.reserve(headers.len() + 1);
+        map.insert(
+            reqwest::header::HOST,
+            HeaderValue::from_str(host).map_err(|_| bad())?,
+        );
         for (k, v) in headers {
-            let lower = k.to_ascii_lowercase();
-            if matches!(
-                lower.as_str(),
-                "host" | "content-length" | "connection" | "transfer-encoding"
-            ) {
+            if ["host", "content-length", "connection", "transfer-encoding"]
+                .iter()
+                .any(|h| k.eq_ignore_ascii_case(h))
+            {
                 continue;
             }
-            builder = builder.header(k.as_str(), v.as_str());
+            map.append(
+                HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad())?,
+                HeaderValue::from_str(v).map_err(|_| bad())?,
+            );
         }
+        *request.body_mut() = Some(body.into());
         let shown = host.to_string();
-        let mut res = builder.body(body).send().await.map_err(|e| {
+        let mut res = self.client.execute(request).await.map_err(|e| {
             if e.is_builder() {
                 SendError::Invalid("bad URL or header".into())
             } else if e.is_connect() {
@@ -183,5 +242,57 @@ impl Upstream {
             content_type,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A URL made from a kept base reads exactly as the whole string parsed at once.
+    #[test]
+    fn urls_from_a_kept_base_match_whole_parses() {
+        let up = Upstream::new(Duration::from_secs(5), 1024, false);
+        let pairs = [
+            ("Action", "DescribeDisks"),
+            ("Filters.1.Values.1", "a b+c/d"),
+            ("中", "~*'()!"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let queries = [
+            String::new(),
+            encoding::form_urlencode(&pairs),
+            encoding::rfc3986_query(&pairs),
+        ];
+        for scheme in ["http", "https"] {
+            for authority in [
+                "127.0.0.1:8090",
+                "ECS.cn-hangzhou.Aliyuncs.com",
+                "[::1]:9000",
+                "lighthouse.tencentcloudapi.com:443",
+                "user@host",
+                "host/extra",
+            ] {
+                for path in ["/", "/v2/p1/desktops/d-1/snapshots", "/a b/%zz/..", "/x?y"] {
+                    let path = if path.contains(['?', ' ']) {
+                        path.to_string()
+                    } else {
+                        encoding::encode_path(path)
+                    };
+                    for query in &queries {
+                        for _ in 0..2 {
+                            let whole = if query.is_empty() {
+                                format!("{scheme}://{authority}{path}")
+                            } else {
+                                format!("{scheme}://{authority}{path}?{query}")
+                            };
+                            let expected = reqwest::Url::parse(&whole).ok();
+                            let got = up.url(scheme, authority, &path, query).ok();
+                            assert_eq!(got, expected, "{whole}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }
