@@ -422,8 +422,8 @@ fn text_of(v: &Value) -> String {
 }
 
 /// The rows of `order` that match a free-text filter (over ID and name,
-/// case-insensitive) and a state. Allocation-free per row for ASCII text, so a
-/// keystroke over 10,000 rows stays cheap.
+/// case-insensitive) and a state. Views keep the [`search_keys`] and call
+/// [`filter_keys`] per keystroke instead.
 pub fn filter_indices(
     spec: &ListSpec,
     rows: &[Value],
@@ -431,29 +431,42 @@ pub fn filter_indices(
     text: &str,
     state: &str,
 ) -> Vec<usize> {
+    filter_keys(&search_keys(spec, rows), order, text, state)
+}
+
+/// What the text and state filters read of one row: ID and name lower-cased, state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchKey {
+    pub text: String,
+    pub state: String,
+}
+
+/// The filter keys of every row, computed once per load (not per keystroke).
+pub fn search_keys(spec: &ListSpec, rows: &[Value]) -> Vec<SearchKey> {
+    rows.iter()
+        .map(|r| {
+            let field = |f: &str| r[f].as_str().unwrap_or("").to_lowercase();
+            SearchKey {
+                // A separator no typed needle contains keeps ID and name apart.
+                text: format!("{}\u{1}{}", field(spec.id_field), field(spec.name_field)),
+                state: r[spec.state_field].as_str().unwrap_or("").to_string(),
+            }
+        })
+        .collect()
+}
+
+/// [`filter_indices`] over precomputed keys: the same rows, in `order`.
+pub fn filter_keys(keys: &[SearchKey], order: &[usize], text: &str, state: &str) -> Vec<usize> {
     let needle = text.trim().to_lowercase();
     order
         .iter()
         .copied()
         .filter(|&i| {
-            let r = &rows[i];
-            (state.is_empty() || r[spec.state_field].as_str() == Some(state))
-                && (needle.is_empty()
-                    || [spec.id_field, spec.name_field]
-                        .iter()
-                        .any(|f| r[*f].as_str().is_some_and(|v| contains_ci(v, &needle))))
+            let k = &keys[i];
+            (state.is_empty() || k.state == state)
+                && (needle.is_empty() || k.text.contains(&needle))
         })
         .collect()
-}
-
-/// `hay` contains `needle_lower` ignoring case (`needle_lower` already lower-cased).
-fn contains_ci(hay: &str, needle_lower: &str) -> bool {
-    if hay.is_ascii() && needle_lower.is_ascii() {
-        let (h, n) = (hay.as_bytes(), needle_lower.as_bytes());
-        n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-    } else {
-        hay.to_lowercase().contains(needle_lower)
-    }
 }
 
 /// The rows to render for a scroll position: `(first, last)` indices (exclusive end) of
@@ -567,9 +580,13 @@ mod tests {
         assert_eq!(filter_indices(s, &rows, &by_size, "web", ""), vec![2, 0]);
         let by_name = order(&rows, "DiskName", false);
         assert_eq!(rows[by_name[0]]["DiskName"], "web-system");
+        // ID and name are matched separately, never across their boundary.
+        assert_eq!(filter_indices(s, &rows, &natural, "d-b", ""), vec![1]);
+        assert!(filter_indices(s, &rows, &natural, "bbbdb", "").is_empty());
         // Non-ASCII names still match case-insensitively.
         let zh = vec![json!({"DiskId": "d-zzz", "DiskName": "Ünïcode-数据盘", "Status": "In_use"})];
         assert_eq!(filter_indices(s, &zh, &[0], "ünï", ""), vec![0]);
+        assert_eq!(filter_keys(&search_keys(s, &zh), &[0], "ÜNÏ", ""), vec![0]);
         assert_eq!(states(s, &rows), vec!["Available", "In_use"]);
         assert_eq!(cell(&rows[0], "Missing"), "—");
         assert_eq!(cell(&rows[0], "Size"), "100");

@@ -14,7 +14,7 @@ const ROW_PX: f64 = 36.0;
 /// The table's viewport before it is measured (CSS: `max-height: 70vh`).
 const VIEWPORT_PX: f64 = 640.0;
 /// Rows rendered above and below the viewport.
-const OVERSCAN: usize = 12;
+const OVERSCAN: usize = 6;
 
 /// The table of `spec` for one profile and region; remounted when either changes.
 #[component]
@@ -54,7 +54,8 @@ pub fn InventoryTable(
             let (profile, region) = (profile.clone(), region.clone());
             spawn_local(async move {
                 let result = api::call(&profile, &region, spec.action, spec.page_params(&at)).await;
-                if generation.get_value() != gen_at_start {
+                // Left the page meanwhile (values disposed), or refreshed: drop this page.
+                if generation.try_get_value() != Some(gen_at_start) {
                     return;
                 }
                 match result {
@@ -106,9 +107,11 @@ pub fn InventoryTable(
         let (field, asc) = sort.get();
         rows.with(|all| inventory::order(all, field, asc))
     });
+    // What the filter reads, extracted once per load rather than per keystroke.
+    let keys = Memo::new(move |_| rows.with(|all| inventory::search_keys(spec, all)));
     let visible = Memo::new(move |_| {
         let (t, st) = (text.get(), state.get());
-        rows.with(|all| sorted.with(|o| inventory::filter_indices(spec, all, o, &t, &st)))
+        keys.with(|k| sorted.with(|o| inventory::filter_keys(k, o, &t, &st)))
     });
     let scroll_top = RwSignal::new(0.0f64);
     let viewport = RwSignal::new(VIEWPORT_PX);

@@ -37,6 +37,28 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
         .await
         .unwrap();
     let inst = h.row_id("blog-prod").await;
+    // A row whose state forbids the action shows it disabled, with the reason.
+    let pending = h.row_id("shop-new").await;
+    let disabled = h
+        .wait_css(&format!(
+            "tr[data-id='{pending}'] [data-testid=action-rollback]"
+        ))
+        .await;
+    assert_eq!(
+        disabled.attr("aria-disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let reason = h
+        .wait_css(&format!(
+            "tr[data-id='{pending}'] [data-testid=disabled-reason]"
+        ))
+        .await;
+    let reason = reason
+        .prop("textContent")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(reason.contains("PENDING"), "{reason}");
     let snaps = emu
         .call(
             Action::LhDescribeSnapshots,
@@ -493,6 +515,71 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
     assert_eq!(
         s["InstanceSet"][0]["LatestOperation"],
         "ApplyInstanceSnapshot"
+    );
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
+    let h = Harness::start().await;
+    h.client.set_window_size(390, 844).await.unwrap();
+    for page in [
+        "tencent/instances",
+        "tencent/rollback",
+        "huawei/restore",
+        "operations",
+    ] {
+        h.client.goto(&format!("{}{page}", h.url)).await.unwrap();
+        h.wait_css("main h1").await;
+        if page.ends_with("instances") {
+            h.wait_css(".inventory tbody tr[data-id]").await;
+        }
+        let overflow = h
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            overflow.as_f64().unwrap_or(0.0) <= 0.0,
+            "{page}: the page scrolls sideways by {overflow}px at 390px"
+        );
+        h.screenshot(&format!("phone-{}", page.replace('/', "-")))
+            .await;
+    }
+    // Tab from the top reaches the skip link first, and it is visible when focused.
+    h.client
+        .goto(&format!("{}tencent/rollback", h.url))
+        .await
+        .unwrap();
+    h.wait_css("[data-testid=InstanceId]").await;
+    let active = h
+        .client
+        .execute("document.activeElement.blur(); return null;", vec![])
+        .await;
+    assert!(active.is_ok());
+    h.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap();
+    let focused = h
+        .client
+        .execute(
+            "const e = document.activeElement; const r = e.getBoundingClientRect(); return [e.className, r.left >= 0 && r.top >= 0];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused[0], "skip-link", "{focused}");
+    assert_eq!(
+        focused[1], true,
+        "the focused skip link is on screen: {focused}"
     );
     h.assert_no_console_errors().await;
     h.stop().await;

@@ -12,6 +12,23 @@ const BUDGET_GZIP_BYTES: u64 = 200 * 1024;
 pub fn run(root: &Path) -> Result<(), String> {
     let env = crate::build_console(root)?;
     transfer_size(&root.join("dist"))?;
+    Step::new("build the server for the console bench (release)")
+        .cmd(
+            root,
+            "cargo",
+            &["build", "--release", "--quiet", "-p", "rewind-proxy", "--bin", "rewind"],
+        )
+        .run()?;
+    Step::new("console timings in headless Chromium (cargo bench -p rewind-console --bench console)")
+        .cmd(
+            root,
+            "cargo",
+            &["bench", "-p", "rewind-console", "--features", "e2e", "--bench", "console"],
+        )
+        .env_all(&env.vars)
+        .env("REWIND_BIN", root.join("target/release/rewind"))
+        .env("REWIND_DIST", root.join("dist"))
+        .run()?;
     Step::new("signer throughput (cargo bench -p rewind-cloud --bench signers)")
         .cmd(
             root,
