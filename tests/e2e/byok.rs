@@ -179,7 +179,8 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
         "{session}"
     );
     open_view(&h, "tencent", "snapshots").await;
-    h.wait_css(".inventory[data-view=snapshots] tbody tr").await;
+    h.wait_css(".inventory[data-view=snapshots] tbody tr[data-id]")
+        .await;
 
     // Unticking removes them from sessionStorage at once; "Forget keys" from memory too.
     h.click("[data-testid=keys-link]").await;
