@@ -584,3 +584,61 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let region = "ap-guangzhou";
+    let all = emu
+        .call(Action::LhDescribeInstances, region, json!({"Limit": 100}))
+        .await;
+    let inst = find(&rows(&all, &["InstanceSet"]), "InstanceName", "blog-prod")["InstanceId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let snaps = emu
+        .call(
+            Action::LhDescribeSnapshots,
+            region,
+            json!({"Filters": [{"Name": "instance-id", "Values": [inst]}]}),
+        )
+        .await;
+    let snap = rows(&snaps, &["SnapshotSet"])[0]["SnapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.client.goto(&h.url).await.unwrap();
+    h.click(".lang-switch button[lang='zh-CN']").await;
+    h.client
+        .goto(&format!(
+            "{}tencent/rollback?instance={inst}&snapshot={snap}",
+            h.url
+        ))
+        .await
+        .unwrap();
+    let label = h.wait_css("label[for='f-rollback-SnapshotId']").await;
+    h.wait_text(&label, "快照 ID").await;
+    h.click("[data-testid=check]").await;
+    let warning = h.wait_css("[data-testid=forced-shutdown]").await;
+    let text = warning.text().await.unwrap();
+    assert!(text.contains("强制"), "{text}");
+    let confirm = h.wait_css("[data-testid=confirm]").await;
+    h.wait_text(&confirm, "先创建快照").await;
+    h.screenshot("lighthouse-checklist-zh").await;
+    h.client
+        .goto(&format!("{}huawei/restore", h.url))
+        .await
+        .unwrap();
+    let label = h.wait_css("label[for='f-restore-snapshot_ids']").await;
+    h.wait_text(&label, "快照 ID 列表").await;
+    h.client
+        .goto(&format!("{}operations", h.url))
+        .await
+        .unwrap();
+    let heading = h.wait_css("main h1").await;
+    h.wait_text(&heading, "操作记录").await;
+    h.screenshot("operations-zh").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
