@@ -593,6 +593,48 @@ mod tests {
     }
 
     #[test]
+    fn row_actions_link_prefilled_forms_and_say_why_they_are_disabled() {
+        let snaps = spec(Provider::Alibaba, "snapshots");
+        let reset = &snaps.row_actions[0];
+        let row = json!({"SnapshotId": "s-1", "SourceDiskId": "d-9", "Status": "accomplished"});
+        assert_eq!(
+            reset.href(Provider::Alibaba, &row, "prod", "cn-hangzhou"),
+            "/alibaba/reset-disk?profile=prod&region=cn-hangzhou&disk=d-9&snapshot=s-1"
+        );
+        let allowed = vec!["ResetDisk".to_string()];
+        assert_eq!(reset.unavailable(snaps, &row, &allowed, "prod"), None);
+        // Not granted: the policy reason names the action and the profile.
+        let why = reset.unavailable(snaps, &row, &[], "prod").unwrap();
+        assert!(why.reason().en.contains("ResetDisk") && why.reason().en.contains("prod"));
+        assert!(why.reason().zh.contains("ResetDisk"));
+        // Granted but the snapshot is still being made: the state reason.
+        let busy = json!({"SnapshotId": "s-2", "SourceDiskId": "d-9", "Status": "progressing"});
+        let why = reset.unavailable(snaps, &busy, &allowed, "prod").unwrap();
+        assert_eq!(
+            why,
+            Unavailable::State {
+                state: "progressing".into()
+            }
+        );
+        assert!(why.reason().en.contains("progressing"));
+        // Every row action opens a form that exists, with fields the row has.
+        for v in VIEWS {
+            for a in v.row_actions {
+                assert!(
+                    crate::restore::find(v.provider, a.form).is_some() || a.form == "batch",
+                    "{}",
+                    a.form
+                );
+                assert!(
+                    rewind_cloud::Action::lookup(v.provider, a.action).is_some(),
+                    "{}",
+                    a.action
+                );
+            }
+        }
+    }
+
+    #[test]
     fn the_window_covers_the_viewport_plus_overscan() {
         // 10,000 rows of 33 px, a 660 px viewport: 20 rows shown, 10 above and below.
         assert_eq!(window(10_000, 0.0, 660.0, 33.0, 10), (0, 30));

@@ -418,7 +418,8 @@ pub fn ErrorPanel(error: ApiError) -> impl IntoView {
             {request_id.map(|id| {
                 view! {
                     <p class="muted">
-                        {i.t(Msg::RequestId)} ": " <code data-testid="request-id">{id}</code>
+                        {i.t(Msg::RequestId)} ": " <code data-testid="request-id">{id.clone()}</code>
+                        <CopyButton text=id />
                     </p>
                 }
             })}

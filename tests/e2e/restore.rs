@@ -642,3 +642,105 @@ async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn ecs_create_snapshot_checks_quota_and_in_progress_then_takes_one() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let region = "cn-hangzhou";
+    let instances = emu
+        .call(
+            Action::EcsDescribeInstances,
+            region,
+            json!({"MaxResults": 100}),
+        )
+        .await;
+    let instances = rows(&instances, &["Instances", "Instance"]);
+    let mut system_disk = std::collections::HashMap::new();
+    for name in ["archive", "batch-worker", "web-1"] {
+        let inst = find(&instances, "InstanceName", name)["InstanceId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let d = emu
+            .call(
+                Action::EcsDescribeDisks,
+                region,
+                json!({"InstanceId": inst, "DiskType": "system"}),
+            )
+            .await;
+        system_disk.insert(
+            name,
+            rows(&d, &["Disks", "Disk"])[0]["DiskId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    for (name, rule) in [
+        ("archive", "snapshot.quota"),
+        ("batch-worker", "snapshot.in_progress"),
+    ] {
+        h.client
+            .goto(&format!(
+                "{}alibaba/create-snapshot?disk={}&name=before-upgrade",
+                h.url, system_disk[name]
+            ))
+            .await
+            .unwrap();
+        h.click("[data-testid=check]").await;
+        h.wait_css(&format!(
+            "[data-testid=checklist] li[data-rule='{rule}'][data-status=fail]"
+        ))
+        .await;
+        let start = h.wait_css("[data-testid=start]").await;
+        assert!(
+            start.attr("disabled").await.unwrap().is_some(),
+            "{name}: a failed check blocks"
+        );
+        h.screenshot(&format!("ecs-create-snapshot-{name}")).await;
+    }
+    // A disk with room: every field of the form reaches the cloud.
+    let disk = &system_disk["web-1"];
+    h.client
+        .goto(&format!("{}alibaba/create-snapshot?disk={disk}", h.url))
+        .await
+        .unwrap();
+    h.type_into("[data-testid=SnapshotName]", "before-upgrade")
+        .await;
+    h.type_into("[data-testid=Description]", "taken by the e2e test")
+        .await;
+    h.type_into("[data-testid=RetentionDays]", "7").await;
+    h.type_into("[data-testid=Tag]", "team=web, env=prod").await;
+    h.click("[data-testid=check]").await;
+    let summary = h.wait_css("[data-testid=preflight-summary]").await;
+    assert!(
+        summary
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("pass")
+    );
+    h.type_into("[data-testid=confirm-input]", disk).await;
+    h.click("[data-testid=start]").await;
+    h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
+        .await;
+    let snaps = emu
+        .call(
+            Action::EcsDescribeSnapshots,
+            region,
+            json!({"DiskId": disk, "MaxResults": 100}),
+        )
+        .await;
+    let snap = find(
+        &rows(&snaps, &["Snapshots", "Snapshot"]),
+        "SnapshotName",
+        "before-upgrade",
+    );
+    assert_eq!(snap["Status"], "accomplished", "{snap}");
+    assert_eq!(snap["Description"], "taken by the e2e test", "{snap}");
+    assert_eq!(snap["RetentionDays"], 7, "{snap}");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
