@@ -108,11 +108,48 @@ struct Envelope {
 }
 
 /// `POST /api/v1/call`: the proxy validates, checks policy, signs and forwards.
+///
+/// Operations use this form: a rollback the user started is never cancelled by leaving
+/// the page. Page loads use [`read`], which is.
 pub async fn call(
     profile: &str,
     region: &str,
     action: &str,
     params: Value,
+) -> Result<Answer, ApiError> {
+    call_with(profile, region, action, params, None).await
+}
+
+/// A read for the current page: cancelled (its request aborted) when the reactive owner
+/// that started it is cleaned up, e.g. on navigation, as `get_json` is.
+pub async fn read(
+    profile: &str,
+    region: &str,
+    action: &str,
+    params: Value,
+    owner: Option<&leptos::prelude::Owner>,
+) -> Result<Answer, ApiError> {
+    use send_wrapper::SendWrapper;
+    let controller = SendWrapper::new(web_sys::AbortController::new().ok());
+    let signal = controller.as_ref().map(|c| c.signal());
+    if let Some(owner) = owner {
+        owner.with(|| {
+            leptos::prelude::Owner::on_cleanup(move || {
+                if let Some(c) = controller.take() {
+                    c.abort();
+                }
+            })
+        });
+    }
+    call_with(profile, region, action, params, signal.as_ref()).await
+}
+
+async fn call_with(
+    profile: &str,
+    region: &str,
+    action: &str,
+    params: Value,
+    abort: Option<&web_sys::AbortSignal>,
 ) -> Result<Answer, ApiError> {
     // Bring your own keys: in relay mode the browser signs with the tab's keys and
     // `/relay` forwards; `/api/v1/call` (server-held keys) is never used (src/byok.rs).
@@ -124,6 +161,7 @@ pub async fn call(
         .header("Accept", "application/json")
         .header("X-Rewind-Request", "1")
         .header("Accept-Language", &current_lang())
+        .abort_signal(abort)
         .json(&body)
         .map_err(|e| ApiError::Decode(e.to_string()))?
         .send()

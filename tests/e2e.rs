@@ -107,6 +107,19 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
             .starts_with("d-")
     );
     h.screenshot("alibaba-disks").await;
+    // Leaving tables while they load (tab after tab, no waiting) cancels their requests
+    // and leaves no error behind (checked on the browser console below).
+    for tab in ["Instances", "Snapshots", "Disks", "Snapshots"] {
+        h.client
+            .find(Locator::LinkText(tab))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    h.wait_css(".inventory[data-view=snapshots] tbody tr[data-id]")
+        .await;
     h.assert_no_console_errors().await;
     h.stop().await;
 }

@@ -71,13 +71,14 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
             }
             .await;
             if let Ok(list) = &result {
-                choice.set(
+                // try_: the page may be gone by the time the inventory arrives.
+                choice.try_set(
                     list.iter()
                         .filter_map(|t| t.default_snapshot().map(|s| (t.id.clone(), s.id.clone())))
                         .collect(),
                 );
             }
-            targets.set(Some(result));
+            targets.try_set(Some(result));
         });
     }
     let title = restore::form(spec.kind).title;
@@ -96,21 +97,22 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
             let target = target_for();
             spawn_local(async move {
                 let mut starts: Vec<f64> = Vec::new();
-                let pending: Vec<usize> = items.with_untracked(|all| {
-                    all.iter()
-                        .enumerate()
-                        .filter(|(_, it)| it.op.is_none())
-                        .map(|(n, _)| n)
-                        .collect()
-                });
-                for n in pending {
+                // Taken up front: the queue finishes what the user confirmed even if they
+                // leave the page (each item is an operation, listed under Operations).
+                let pending: Vec<(usize, Item)> = items
+                    .try_with_untracked(|all| {
+                        all.iter()
+                            .enumerate()
+                            .filter(|(_, it)| it.op.is_none())
+                            .map(|(n, it)| (n, it.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for (n, item) in pending {
                     let wait = batch::pace_delay_ms(&starts, js_sys::Date::now(), spec.per_sec);
                     if wait > 0.0 {
                         ops::sleep_ms(wait.ceil() as u32).await;
                     }
-                    let Some(item) = items.with_untracked(|all| all.get(n).cloned()) else {
-                        break;
-                    };
                     starts.push(js_sys::Date::now());
                     let id = ops::start(
                         ops,
@@ -127,7 +129,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                             start_after: None,
                         },
                     );
-                    items.update(|all| {
+                    items.try_update(|all| {
                         if let Some(it) = all.get_mut(n) {
                             it.op = Some(id);
                         }

@@ -28,6 +28,8 @@ pub fn InventoryTable(
 ) -> impl IntoView {
     let i = use_i18n();
     let row_ctx = StoredValue::new((profile.clone(), region.clone(), allowed));
+    // Loads belong to the table: cleaning it up aborts them (not a re-running effect).
+    let table_owner = Owner::current();
     let rows = RwSignal::new(Vec::<Value>::new());
     let total = RwSignal::new(None::<u64>);
     let cursor = RwSignal::new(Cursor::Start);
@@ -52,8 +54,17 @@ pub fn InventoryTable(
             let at = cursor.get_untracked();
             let gen_at_start = generation.get_value();
             let (profile, region) = (profile.clone(), region.clone());
+            let owner = table_owner.clone();
             spawn_local(async move {
-                let result = api::call(&profile, &region, spec.action, spec.page_params(&at)).await;
+                // Aborted when the table goes away (navigation, another profile/region).
+                let result = api::read(
+                    &profile,
+                    &region,
+                    spec.action,
+                    spec.page_params(&at),
+                    owner.as_ref(),
+                )
+                .await;
                 // Left the page meanwhile (values disposed), or refreshed: drop this page.
                 if generation.try_get_value() != Some(gen_at_start) {
                     return;

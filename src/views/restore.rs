@@ -121,9 +121,10 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             let (profile, region) = (profile.clone(), region.clone());
             spawn_local(async move {
                 let result = load_preflight(spec.kind, &profile, &region, params).await;
-                // The user may have edited meanwhile: only a check still wanted lands.
-                if phase.get_untracked() == Phase::Checking {
-                    phase.set(match result {
+                // The user may have edited meanwhile, or left the page (the signal is
+                // gone): only a check still wanted lands.
+                if phase.try_get_untracked() == Some(Phase::Checking) {
+                    phase.try_set(match result {
                         Ok(p) => Phase::Checked(Box::new(p)),
                         Err(e) => Phase::CheckFailed(e),
                     });
@@ -183,7 +184,8 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
                     Ok(a) => Ok(a.request_id),
                     Err(e) => Err(e),
                 };
-                dry_run.set(Some(result));
+                // Nothing to show if the user has left the page meanwhile.
+                dry_run.try_set(Some(result));
             });
         }
     };

@@ -16,19 +16,37 @@ pub fn run(root: &Path) -> Result<(), String> {
         .cmd(
             root,
             "cargo",
-            &["build", "--release", "--quiet", "-p", "rewind-proxy", "--bin", "rewind"],
+            &[
+                "build",
+                "--release",
+                "--quiet",
+                "-p",
+                "rewind-proxy",
+                "--bin",
+                "rewind",
+            ],
         )
         .run()?;
-    Step::new("console timings in headless Chromium (cargo bench -p rewind-console --bench console)")
-        .cmd(
-            root,
-            "cargo",
-            &["bench", "-p", "rewind-console", "--features", "e2e", "--bench", "console"],
-        )
-        .env_all(&env.vars)
-        .env("REWIND_BIN", root.join("target/release/rewind"))
-        .env("REWIND_DIST", root.join("dist"))
-        .run()?;
+    Step::new(
+        "console timings in headless Chromium (cargo bench -p rewind-console --bench console)",
+    )
+    .cmd(
+        root,
+        "cargo",
+        &[
+            "bench",
+            "-p",
+            "rewind-console",
+            "--features",
+            "e2e",
+            "--bench",
+            "console",
+        ],
+    )
+    .env_all(&env.vars)
+    .env("REWIND_BIN", root.join("target/release/rewind"))
+    .env("REWIND_DIST", root.join("dist"))
+    .run()?;
     Step::new("signer throughput (cargo bench -p rewind-cloud --bench signers)")
         .cmd(
             root,
