@@ -204,9 +204,10 @@ pub fn parse_response(
 /// A success payload as JSON text, and the request id it carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawPayload<'a> {
-    /// What [`parse_response`] returns as a `Value`, as checked JSON text: the body as
-    /// sent for ECS and Workspace; for Tencent the `Response` object, its members as sent
-    /// (without the whitespace between them).
+    /// What [`parse_response`] returns as a `Value`, as checked JSON text: for Tencent
+    /// the `Response` object, for ECS and Workspace the whole body, as sent (borrowed from
+    /// the body) or, on the rare shapes the fast path leaves to [`parse_response`],
+    /// re-encoded.
     pub data: Cow<'a, str>,
     /// The payload's own `RequestId` (Tencent, ECS) or `request_id` (Workspace), when a
     /// string; the header's is not used here.
@@ -247,7 +248,8 @@ pub fn parse_response_raw<'a>(
 /// The fast path of [`parse_response_raw`]: `Some` only for a 2xx JSON object that
 /// [`parse_response`] would read as a success. Any doubt (a parse error, a duplicate
 /// `Response`, a request id that is neither a string nor null, an `Error` member, a
-/// payload that is not an object) answers `None` and the full path decides.
+/// payload that is not an object, an empty `Response`) answers `None` and the full path
+/// decides.
 fn success_payload(provider: Provider, http_status: u16, body: &[u8]) -> Option<RawPayload<'_>> {
     if !(200..300).contains(&http_status) {
         return None;
@@ -256,20 +258,13 @@ fn success_payload(provider: Provider, http_status: u16, body: &[u8]) -> Option<
     let mut de = serde_json::Deserializer::from_str(text);
     let (data, members) = match provider {
         Provider::Tencent => {
-            let mut members = TencentEnvelope {
-                capacity: text.len(),
-            }
-            .deserialize(&mut de)
-            .ok()?;
+            let members = TencentEnvelope.deserialize(&mut de).ok()?;
             if members.error {
                 return None;
             }
-            (Cow::Owned(members.text.take()?), members)
+            (object_text(text, &members)?, members)
         }
-        Provider::Alibaba | Provider::Huawei => {
-            let members = MembersSeed { rebuild: None }.deserialize(&mut de).ok()?;
-            (Cow::Borrowed(text), members)
-        }
+        Provider::Alibaba | Provider::Huawei => (text, Members::SEED.deserialize(&mut de).ok()?),
     };
     de.end().ok()?;
     let request_id = match provider {
@@ -277,9 +272,32 @@ fn success_payload(provider: Provider, http_status: u16, body: &[u8]) -> Option<
         Provider::Huawei => members.request_id_lower,
     };
     Some(RawPayload {
-        data,
+        data: Cow::Borrowed(data),
         request_id: request_id.map(Cow::into_owned),
     })
+}
+
+/// The text of the object `members` were read from, out of `text` (which holds it): from
+/// the `{` before its first key to the `}` after its last value. `None` when that key was
+/// not borrowed from `text` (it had escapes) or the object is empty.
+fn object_text<'a>(text: &'a str, members: &Members<'_>) -> Option<&'a str> {
+    let is_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+    let offset = |part: &str| {
+        (part.as_ptr() as usize)
+            .checked_sub(text.as_ptr() as usize)
+            .filter(|o| o + part.len() <= text.len())
+    };
+    // `{` ws `"` first-key …
+    let key = offset(members.first_key?)?;
+    let before_key = text.get(..key)?.strip_suffix('"')?;
+    let start = before_key.trim_end_matches(is_space).len().checked_sub(1)?;
+    // … last-value ws `}`
+    let last = members.last_value?;
+    let value_end = offset(last)? + last.len();
+    let after = text.get(value_end..)?;
+    let end = value_end + (after.len() - after.trim_start_matches(is_space).len());
+    let object = text.get(start..=end)?;
+    (object.starts_with('{') && object.ends_with('}')).then_some(object)
 }
 
 /// A JSON string, borrowed from the input when it has no escapes.
@@ -307,19 +325,24 @@ impl<'de> Deserialize<'de> for JsonStr<'de> {
     }
 }
 
-/// What one pass over a JSON object finds: its text rebuilt from its members as sent
-/// (when asked for), whether it has an `Error` member, and its request ids.
+/// What one pass over a JSON object finds: whether it has an `Error` member, its request
+/// ids, and where its text starts and ends (its first key, when borrowed, and its last
+/// value).
+#[derive(Default)]
 struct Members<'de> {
-    text: Option<String>,
     error: bool,
     request_id: Option<Cow<'de, str>>,
     request_id_lower: Option<Cow<'de, str>>,
+    first_key: Option<&'de str>,
+    last_value: Option<&'de str>,
 }
 
-/// Reads an object (and nothing else) into [`Members`]; `rebuild: Some(capacity)` keeps
-/// its text.
-struct MembersSeed {
-    rebuild: Option<usize>,
+/// Reads an object (and nothing else) into [`Members`].
+#[derive(Clone, Copy)]
+struct MembersSeed;
+
+impl Members<'_> {
+    const SEED: MembersSeed = MembersSeed;
 }
 
 impl<'de> DeserializeSeed<'de> for MembersSeed {
@@ -337,36 +360,17 @@ impl<'de> Visitor<'de> for MembersSeed {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'de>, A::Error> {
-        let mut m = Members {
-            text: self.rebuild.map(|capacity| {
-                let mut text = String::with_capacity(capacity);
-                text.push('{');
-                text
-            }),
-            error: false,
-            request_id: None,
-            request_id_lower: None,
-        };
+        let mut m = Members::default();
+        let mut first = true;
         while let Some(JsonStr(key)) = map.next_key()? {
             let value: &'de RawValue = map.next_value()?;
-            if let Some(text) = &mut m.text {
-                if text.len() > 1 {
-                    text.push(',');
+            if first {
+                first = false;
+                if let Cow::Borrowed(k) = key {
+                    m.first_key = Some(k);
                 }
-                match &key {
-                    // Borrowed: the key had no escapes, so it reads back as it was sent.
-                    Cow::Borrowed(k) => {
-                        text.push('"');
-                        text.push_str(k);
-                        text.push('"');
-                    }
-                    Cow::Owned(k) => {
-                        text.push_str(&serde_json::to_string(k).map_err(A::Error::custom)?)
-                    }
-                }
-                text.push(':');
-                text.push_str(value.get());
             }
+            m.last_value = Some(value.get());
             let string_or_null = || {
                 serde_json::from_str::<Option<JsonStr<'de>>>(value.get())
                     .map(|s| s.map(|s| s.0))
@@ -379,17 +383,12 @@ impl<'de> Visitor<'de> for MembersSeed {
                 _ => {}
             }
         }
-        if let Some(text) = &mut m.text {
-            text.push('}');
-        }
         Ok(m)
     }
 }
 
-/// Tencent's `{"Response": {…}}`: the members of `Response`, with its text.
-struct TencentEnvelope {
-    capacity: usize,
-}
+/// Tencent's `{"Response": {…}}`: the members of `Response`.
+struct TencentEnvelope;
 
 impl<'de> DeserializeSeed<'de> for TencentEnvelope {
     type Value = Members<'de>;
@@ -412,9 +411,7 @@ impl<'de> Visitor<'de> for TencentEnvelope {
                 if response.is_some() {
                     return Err(A::Error::duplicate_field("Response"));
                 }
-                response = Some(map.next_value_seed(MembersSeed {
-                    rebuild: Some(self.capacity),
-                })?);
+                response = Some(map.next_value_seed(Members::SEED)?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }

@@ -284,15 +284,16 @@ fn raw_payload_agrees_with_the_full_parse() {
             );
         }
     }
-    // Values pass as sent: Tencent's are the members of `Response` (escapes, number
-    // forms and order kept), ECS's and Workspace's the body itself.
-    let body = br#"{"Response": {"B": 1.50, "A": "caf\u00e9", "k\"ey": [1, 2], "RequestId": "r"}}"#;
+    // The payload passes as sent: Tencent's `Response` object, ECS's body.
+    let body = br#"{"Response":  {"B": 1.50, "A": "caf\u00e9", "k\"ey": [1, {"Response": 2}], "RequestId": "r"}
+    , "Extra": {}}"#;
     let r = parse_response_raw(Provider::Tencent, 200, None, body).unwrap();
     assert_eq!(
         r.data,
-        r#"{"B":1.50,"A":"caf\u00e9","k\"ey":[1, 2],"RequestId":"r"}"#
+        r#"{"B": 1.50, "A": "caf\u00e9", "k\"ey": [1, {"Response": 2}], "RequestId": "r"}"#
     );
     assert_eq!(r.request_id.as_deref(), Some("r"));
+    assert!(matches!(r.data, std::borrow::Cow::Borrowed(_)));
     let body = br#" {"RequestId": "x", "N": 1e2} "#;
     let r = parse_response_raw(Provider::Alibaba, 200, None, body).unwrap();
     assert_eq!(r.data, r#"{"RequestId": "x", "N": 1e2}"#);
@@ -343,6 +344,9 @@ proptest::proptest! {
             assert_raw_agrees(p, status, None, answer.to_string().as_bytes());
             let wrapped = serde_json::json!({"Response": answer});
             assert_raw_agrees(p, status, None, wrapped.to_string().as_bytes());
+            let pretty = serde_json::to_string_pretty(&wrapped).unwrap();
+            assert_raw_agrees(p, status, None, pretty.as_bytes());
+            assert_raw_agrees(p, status, None, pretty.replace('\n', "\r\n\t").as_bytes());
             assert_raw_agrees(p, status, None, text.as_bytes());
         }
     }

@@ -8,6 +8,7 @@ use crate::policy::{self, Identity};
 use crate::upstream::{Answer, SendError};
 use crate::{AppState, Mode};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,7 @@ use rewind_cloud::validate::{FieldWarning, ValidateOptions, validate_params};
 use rewind_cloud::{Lang, Provider};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -185,14 +187,14 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiErro
 /// re-encoding it.
 fn ok_answer(
     request_id: Option<&str>,
-    data: &str,
+    data: &[u8],
     warnings: &[FieldWarning],
 ) -> Result<Response, ApiError> {
     let mut body = Vec::with_capacity(data.len() + 128);
     body.extend_from_slice(br#"{"ok":true,"request_id":"#);
     serde_json::to_writer(&mut body, &request_id).map_err(|_| ApiError::Internal)?;
     body.extend_from_slice(br#","data":"#);
-    body.extend_from_slice(data.as_bytes());
+    body.extend_from_slice(data);
     body.extend_from_slice(br#","warnings":"#);
     serde_json::to_writer(&mut body, warnings).map_err(|_| ApiError::Internal)?;
     body.push(b'}');
@@ -374,6 +376,22 @@ fn is_throttle(e: &CloudError) -> bool {
 
 const MAX_ATTEMPTS: u32 = 3;
 
+/// The payload read from `body`: a part of it when borrowed from it (no copy).
+fn within(body: &Bytes, text: Cow<'_, str>) -> Bytes {
+    match text {
+        Cow::Borrowed(part) => {
+            let start = (part.as_ptr() as usize).checked_sub(body.as_ptr() as usize);
+            match start {
+                Some(start) if start + part.len() <= body.len() => {
+                    body.slice(start..start + part.len())
+                }
+                _ => Bytes::copy_from_slice(part.as_bytes()),
+            }
+        }
+        Cow::Owned(text) => Bytes::from(text),
+    }
+}
+
 /// Builds, signs and sends, retrying only what is safe: anything that was not sent or
 /// was throttled; reads (and CreateSnapshot with its ClientToken) also after a lost or
 /// retryable answer. A rollback that may have reached the cloud is never sent twice.
@@ -383,7 +401,7 @@ async fn forward(
     region: &str,
     action: Action,
     params: &Value,
-) -> Result<(String, Option<String>), Failure> {
+) -> Result<(Bytes, Option<String>), Failure> {
     let idempotent = !action.mutates() || action == Action::EcsCreateSnapshot;
     let endpoint = profile.endpoint.as_ref().map(|e| e.for_region(region));
     let variant = match (profile.provider, profile.signature) {
@@ -435,7 +453,7 @@ async fn forward(
                 match rewind_cloud::error::parse_response_raw(profile.provider, status, rid, body) {
                     Ok(payload) => {
                         let request_id = payload.request_id.or_else(|| rid.map(str::to_string));
-                        return Ok((payload.data.into_owned(), request_id));
+                        return Ok((within(body, payload.data), request_id));
                     }
                     Err(e) => {
                         let retry = attempt < MAX_ATTEMPTS

@@ -2,6 +2,7 @@
 //! answer: rustls, no redirects followed, a total timeout, and a cap on the answer's size.
 
 use crate::config::Endpoint;
+use axum::body::Bytes;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::sign::encoding;
 use std::collections::HashMap;
@@ -26,7 +27,7 @@ pub struct Answer {
     /// The request-id headers present, lower-cased names.
     pub request_id_headers: Vec<(String, String)>,
     pub content_type: Option<String>,
-    pub body: Vec<u8>,
+    pub body: Bytes,
 }
 
 impl Answer {
@@ -220,14 +221,25 @@ impl Upstream {
         {
             return Err(SendError::TooLarge(shown, self.max_body));
         }
-        let mut body = Vec::new();
+        // An answer that arrives in one piece (the usual case) is kept as it came.
+        let mut first: Option<Bytes> = None;
+        let mut joined: Vec<u8> = Vec::new();
         loop {
             match res.chunk().await {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > self.max_body {
+                    let held = first.as_ref().map_or(0, Bytes::len) + joined.len();
+                    if held + chunk.len() > self.max_body {
                         return Err(SendError::TooLarge(shown, self.max_body));
                     }
-                    body.extend_from_slice(&chunk);
+                    match first.take() {
+                        None if joined.is_empty() => first = Some(chunk),
+                        earlier => {
+                            if let Some(earlier) = earlier {
+                                joined.extend_from_slice(&earlier);
+                            }
+                            joined.extend_from_slice(&chunk);
+                        }
+                    }
                 }
                 Ok(None) => break,
                 Err(e) if e.is_timeout() => {
@@ -240,7 +252,7 @@ impl Upstream {
             status,
             request_id_headers,
             content_type,
-            body,
+            body: first.unwrap_or_else(|| Bytes::from(joined)),
         })
     }
 }
@@ -248,6 +260,73 @@ impl Upstream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Serves one request with an answer written in `pieces`, a pause between each.
+    async fn piecewise(pieces: Vec<&'static [u8]>, chunked: bool) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let head = if chunked {
+                "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nx-request-id: r-1\r\n\r\n"
+                    .to_string()
+            } else {
+                let len: usize = pieces.iter().map(|p| p.len()).sum();
+                format!("HTTP/1.1 200 OK\r\ncontent-length: {len}\r\nx-request-id: r-1\r\n\r\n")
+            };
+            sock.write_all(head.as_bytes()).await.unwrap();
+            for p in pieces {
+                if chunked {
+                    sock.write_all(format!("{:x}\r\n", p.len()).as_bytes())
+                        .await
+                        .unwrap();
+                    sock.write_all(p).await.unwrap();
+                    sock.write_all(b"\r\n").await.unwrap();
+                } else {
+                    sock.write_all(p).await.unwrap();
+                }
+                sock.flush().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(30)).await;
+            }
+            if chunked {
+                sock.write_all(b"0\r\n\r\n").await.unwrap();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn answers_in_pieces_are_joined_and_capped() {
+        let pieces: Vec<&'static [u8]> = vec![b"{\"Response\": ", b"{\"RequestId\": ", b"\"r\"}}"];
+        for chunked in [false, true] {
+            let addr = piecewise(pieces.clone(), chunked).await;
+            let up = Upstream::new(Duration::from_secs(5), 1024, false);
+            let url = reqwest::Url::parse(&format!("http://{addr}/")).unwrap();
+            let a = up
+                .send_raw("POST", url, &addr.to_string(), &[], Vec::new())
+                .await
+                .unwrap();
+            assert_eq!(
+                &a.body[..],
+                pieces.concat().as_slice(),
+                "chunked: {chunked}"
+            );
+            assert_eq!(a.request_id(), Some("r-1"));
+
+            let addr = piecewise(pieces.clone(), chunked).await;
+            let up = Upstream::new(Duration::from_secs(5), 20, false);
+            let url = reqwest::Url::parse(&format!("http://{addr}/")).unwrap();
+            let e = up
+                .send_raw("POST", url, &addr.to_string(), &[], Vec::new())
+                .await
+                .unwrap_err();
+            assert!(matches!(e, SendError::TooLarge(_, 20)), "{e:?}");
+        }
+    }
 
     /// A URL made from a kept base reads exactly as the whole string parsed at once.
     #[test]
