@@ -39,6 +39,20 @@ pub struct BatchSpec {
     pub kind: Kind,
     /// The per-second limit the queue keeps to.
     pub per_sec: u32,
+    /// The target states in which the cloud accepts the rollback.
+    pub states: &'static [&'static str],
+}
+
+impl BatchSpec {
+    /// Why `target` cannot be part of a batch, or `None` when it can.
+    pub fn unavailable(&self, target: &Target) -> Option<crate::inventory::Unavailable> {
+        if !self.states.contains(&target.state.as_str()) {
+            return Some(crate::inventory::Unavailable::State {
+                state: target.state.clone(),
+            });
+        }
+        None
+    }
 }
 
 pub fn spec(provider: Provider) -> Option<BatchSpec> {
@@ -50,12 +64,14 @@ pub fn spec(provider: Provider) -> Option<BatchSpec> {
                 .spec()
                 .rate_limit_per_sec
                 .unwrap_or(20),
+            states: &["RUNNING", "STOPPED"],
         }),
         // ECS documents no per-action limit; the same pace keeps a batch polite.
         Provider::Alibaba => Some(BatchSpec {
             provider,
             kind: Kind::EcsResetDisk,
             per_sec: 20,
+            states: &["In_use", "Available"],
         }),
         Provider::Huawei => None,
     }
@@ -187,6 +203,26 @@ mod tests {
         assert_eq!(
             params(Kind::EcsResetDisk, "d-1", "s-1"),
             json!({"DiskId": "d-1", "SnapshotId": "s-1"})
+        );
+    }
+
+    #[test]
+    fn targets_in_other_states_are_refused_with_the_state() {
+        let lh = spec(Provider::Tencent).unwrap();
+        let t = |state: &str| Target {
+            id: "lhins-aaaaaaaa".into(),
+            name: "x".into(),
+            state: state.into(),
+            snapshots: vec![],
+        };
+        assert_eq!(lh.unavailable(&t("STOPPED")), None);
+        let why = lh.unavailable(&t("STOPPING")).unwrap();
+        assert!(why.reason().en.contains("STOPPING"));
+        assert!(
+            spec(Provider::Alibaba)
+                .unwrap()
+                .unavailable(&t("ReIniting"))
+                .is_some()
         );
     }
 

@@ -198,7 +198,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
             {move || match targets.get() {
                 None => view! { <p class="muted" role="status">{i.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e /> }.into_any(),
-                Some(Ok(list)) => view! { <TargetTable list=list selected=selected choice=choice /> }.into_any(),
+                Some(Ok(list)) => view! { <TargetTable spec=spec list=list selected=selected choice=choice /> }.into_any(),
             }}
             <div class="confirm" data-testid="batch-confirm">
                 <p class="danger">{i.t(Msg::DataLossWarning)}</p>
@@ -293,6 +293,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
 /// The targets with a checkbox and a snapshot choice each.
 #[component]
 fn TargetTable(
+    spec: BatchSpec,
     list: Vec<Target>,
     selected: RwSignal<BTreeSet<String>>,
     choice: RwSignal<BTreeMap<String, String>>,
@@ -300,7 +301,7 @@ fn TargetTable(
     let i = use_i18n();
     let all_ids: Vec<String> = list
         .iter()
-        .filter(|t| t.default_snapshot().is_some())
+        .filter(|t| t.default_snapshot().is_some() && spec.unavailable(t).is_none())
         .map(|t| t.id.clone())
         .collect();
     let all_count = all_ids.len();
@@ -336,7 +337,8 @@ fn TargetTable(
                         .into_iter()
                         .map(|t| {
                             let id = t.id.clone();
-                            let usable = t.default_snapshot().is_some();
+                            let blocked = spec.unavailable(&t);
+                            let usable = t.default_snapshot().is_some() && blocked.is_none();
                             let select_label = format!("{} {}", i.now(Msg::Select), t.id);
                             let snap_label = format!("{} {}", i.now(Msg::FieldSnapshotId), t.id);
                             let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
@@ -354,9 +356,14 @@ fn TargetTable(
                                     </td>
                                     <td><code>{t.id.clone()}</code></td>
                                     <td>{t.name.clone()}</td>
-                                    <td><span class="state">{t.state.clone()}</span></td>
                                     <td>
-                                        {if usable {
+                                        <span class="state">{t.state.clone()}</span>
+                                        {blocked.map(|why| view! {
+                                            <span class="muted reason" data-testid="batch-blocked">" · " {i.text(why.reason())}</span>
+                                        })}
+                                    </td>
+                                    <td>
+                                        {if t.default_snapshot().is_some() {
                                             view! {
                                                 <select aria-label=snap_label data-testid="batch-snapshot"
                                                     on:change=move |ev| {

@@ -442,31 +442,57 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
             .unwrap()
             .to_string()
     };
-    let (blog, wiki, busy) = (id("blog-prod"), id("wiki"), id("api-gateway"));
+    let (blog, game, wiki, busy) = (
+        id("blog-prod"),
+        id("game-server"),
+        id("wiki"),
+        id("api-gateway"),
+    );
+    let snaps = emu
+        .call(Action::LhDescribeSnapshots, region, json!({"Limit": 100}))
+        .await;
+    // A snapshot taken before the disk was resized: the cloud refuses that rollback.
+    let resized = find(
+        &rows(&snaps, &["SnapshotSet"]),
+        "SnapshotName",
+        "wiki-before-resize",
+    )["SnapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     h.client
         .goto(&format!("{}tencent/batch", h.url))
         .await
         .unwrap();
-    for inst in [&blog, &wiki, &busy] {
+    // A target in a state the cloud refuses cannot be picked, and says why.
+    let busy_box = h
+        .wait_css(&format!("tr[data-id='{busy}'] [data-testid=batch-select]"))
+        .await;
+    assert!(busy_box.attr("disabled").await.unwrap().is_some());
+    let why = h
+        .wait_css(&format!("tr[data-id='{busy}'] [data-testid=batch-blocked]"))
+        .await;
+    assert!(why.text().await.unwrap().contains("STOPPING"));
+    for inst in [&blog, &game, &wiki] {
         h.click(&format!("tr[data-id='{inst}'] [data-testid=batch-select]"))
             .await;
     }
+    h.wait_css(&format!(
+        "tr[data-id='{wiki}'] [data-testid=batch-snapshot]"
+    ))
+    .await
+    .select_by_value(&resized)
+    .await
+    .unwrap();
     let count = h.wait_css("[data-testid=batch-count]").await;
     h.wait_text(&count, "3").await;
     h.type_into("[data-testid=batch-confirm-input]", "3").await;
     h.click("[data-testid=batch-start]").await;
-    let settled = || async {
-        h.count_css("[data-testid=batch-item]").await == 3
-            && h.count_css("[data-testid=batch-item][data-status=queued], [data-testid=batch-item][data-status=running]")
-                .await
-                == 0
-    };
-    h.wait_until("the batch to settle", settled).await;
     for (inst, status) in [
         (&blog, "succeeded"),
-        (&wiki, "succeeded"),
-        (&busy, "failed"),
+        (&game, "succeeded"),
+        (&wiki, "failed"),
     ] {
         h.wait_attr(
             &format!("[data-testid=batch-item][data-target='{inst}']"),
@@ -478,10 +504,13 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
     }
     let code = h
         .wait_css(&format!(
-            "[data-testid=batch-item][data-target='{busy}'] [data-testid=batch-item-code]"
+            "[data-testid=batch-item][data-target='{wiki}'] [data-testid=batch-item-code]"
         ))
         .await;
-    assert!(!code.text().await.unwrap().is_empty());
+    assert_eq!(
+        code.text().await.unwrap(),
+        "InvalidParameterValue.DiskSizeNotMatch"
+    );
     h.screenshot("lighthouse-batch").await;
 
     // Only the failed item is sent again.
@@ -498,7 +527,7 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
     h.wait_until("the retry to be sent", || async { rollbacks().await == 4 })
         .await;
     h.wait_attr(
-        &format!("[data-testid=batch-item][data-target='{busy}']"),
+        &format!("[data-testid=batch-item][data-target='{wiki}']"),
         "data-status",
         "failed",
         OP_LIMIT,
@@ -509,13 +538,14 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
         .call(
             Action::LhDescribeInstances,
             region,
-            json!({"InstanceIds": [wiki]}),
+            json!({"InstanceIds": [blog]}),
         )
         .await;
     assert_eq!(
         s["InstanceSet"][0]["LatestOperation"],
         "ApplyInstanceSnapshot"
     );
+    assert_eq!(s["InstanceSet"][0]["LatestOperationState"], "SUCCESS");
     h.assert_no_console_errors().await;
     h.stop().await;
 }
