@@ -12,7 +12,8 @@
 //! The emulator stands in for the cloud, so it runs on a runtime and thread of its own
 //! (see `Cloud`); the proxy and the callers share the bench's runtime.
 //!
-//! Goal from the issue: proxy throughput ≥ 0.8× direct, and ≤ 0.3 ms added at p50.
+//! Goal from the issue: proxy throughput ≥ 0.8× direct (sixteen callers), and ≤ 0.3 ms
+//! added at p50 (one caller). Each shape alternates direct and proxy rounds.
 
 use rewind_cloud::build::{self, Target};
 use rewind_cloud::sign::{self, Algorithm, Credentials, SigningParams};
@@ -26,7 +27,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const REGION: &str = "ap-guangzhou";
 /// (callers, calls per caller): one caller shows the latency added, sixteen the throughput.
-const SHAPES: [(usize, usize); 2] = [(1, 300), (16, 40)];
+const SHAPES: [(usize, usize); 2] = [(1, 2000), (16, 160)];
+/// Each shape runs in this many alternating direct/proxy rounds, so that a slow moment of
+/// the machine falls on both sides.
+const ROUNDS: usize = 4;
 
 /// Latencies of every call and the wall time of the whole batch.
 struct Run {
@@ -37,6 +41,14 @@ struct Run {
 }
 
 impl Run {
+    /// Adds another round's calls to this one.
+    fn merge(&mut self, other: Run) {
+        self.latencies.extend(other.latencies);
+        self.latencies.sort();
+        self.wall += other.wall;
+        self.failures += other.failures;
+    }
+
     fn per_sec(&self) -> f64 {
         self.latencies.len() as f64 / self.wall.as_secs_f64()
     }
@@ -218,16 +230,28 @@ fn main() {
 
         println!("\nLighthouse DescribeSnapshots over loopback HTTP, same run, same concurrency:");
         for (callers, per_caller) in SHAPES {
-            let d = run(callers, per_caller, direct.clone()).await;
-            let p = run(callers, per_caller, proxied.clone()).await;
+            let per_round = (per_caller / ROUNDS).max(1);
+            let mut d = run(callers, per_round, direct.clone()).await;
+            let mut p = run(callers, per_round, proxied.clone()).await;
+            for _ in 1..ROUNDS {
+                d.merge(run(callers, per_round, direct.clone()).await);
+                p.merge(run(callers, per_round, proxied.clone()).await);
+            }
             d.print("direct");
             p.print("proxy");
             let ratio = p.per_sec() / d.per_sec().max(f64::MIN_POSITIVE);
-            let added = p.pct(0.5).as_secs_f64() - d.pct(0.5).as_secs_f64();
-            println!(
-                "  {callers:>2} caller(s): proxy/direct throughput {ratio:.2}x (goal >= 0.80x); p50 added {:.3} ms (goal <= 0.300 ms)",
-                added * 1000.0
-            );
+            let added = (p.pct(0.5).as_secs_f64() - d.pct(0.5).as_secs_f64()) * 1000.0;
+            // One caller measures the latency the proxy adds; sixteen its throughput (their
+            // p50 is mostly queueing on a small machine).
+            if callers == 1 {
+                println!(
+                    "   1 caller:   p50 added {added:.3} ms (goal <= 0.300 ms); throughput {ratio:.2}x"
+                );
+            } else {
+                println!(
+                    "  {callers:>2} callers: throughput proxy/direct {ratio:.2}x (goal >= 0.80x); p50 added {added:.3} ms (with queueing)"
+                );
+            }
         }
         server.abort();
     });
