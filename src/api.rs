@@ -157,22 +157,32 @@ async fn call_with(
         return crate::byok::call_profile(profile, region, action, params).await;
     }
     let body = serde_json::json!({"profile": profile, "region": region, "action": action, "params": params});
-    let response = gloo_net::http::Request::post("/api/v1/call")
-        .header("Accept", "application/json")
-        .header("X-Rewind-Request", "1")
-        .header("Accept-Language", &current_lang())
-        .abort_signal(abort)
-        .json(&body)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = post_json("/api/v1/call", &body, abort).await?;
     let status = response.status();
     let text = response
         .text()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     decode_answer(status, &text)
+}
+
+/// POSTs JSON to the server as every state-changing call must: JSON content type, the
+/// CSRF header `X-Rewind-Request`, and the page's language for explanations.
+pub async fn post_json<T: serde::Serialize>(
+    path: &str,
+    body: &T,
+    abort: Option<&web_sys::AbortSignal>,
+) -> Result<gloo_net::http::Response, ApiError> {
+    gloo_net::http::Request::post(path)
+        .header("Accept", "application/json")
+        .header("X-Rewind-Request", "1")
+        .header("Accept-Language", &current_lang())
+        .abort_signal(abort)
+        .json(body)
+        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
 }
 
 /// Reads the proxy's `{ok, …}` envelope.
@@ -193,7 +203,8 @@ pub fn decode_answer(status: u16, body: &str) -> Result<Answer, ApiError> {
     }
 }
 
-fn current_lang() -> String {
+/// The page's language tag (`<html lang>`), `en` when unset.
+pub fn current_lang() -> String {
     web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())

@@ -709,12 +709,7 @@ fn now_secs() -> i64 {
 }
 
 fn page_lang() -> Lang {
-    let lang = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-        .and_then(|e| e.get_attribute("lang"))
-        .unwrap_or_default();
-    if lang.starts_with("zh") {
+    if crate::api::current_lang().starts_with("zh") {
         Lang::Zh
     } else {
         Lang::En
@@ -797,14 +792,7 @@ pub async fn call(
     )
     .map_err(ApiError::Refused)?;
     let body = RelayRequest::from_signed(provider, &signed.request);
-    let response = gloo_net::http::Request::post("/relay")
-        .header("Accept", "application/json")
-        .header("X-Rewind-Request", "1")
-        .json(&body)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let response = crate::api::post_json("/relay", &body, None).await?;
     let status = response.status();
     let headers = response.headers();
     let from_upstream = headers.get("x-rewind-relay").as_deref() == Some("upstream");

@@ -21,6 +21,11 @@ macro_rules! messages {
                     $( (Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Zh) => $zh, )*
                 }
             }
+
+            /// Both languages, for records that outlive the current choice (operations).
+            pub fn both(self) -> Text {
+                Text::new(self.text(Lang::En), self.text(Lang::Zh))
+            }
         }
     };
 }

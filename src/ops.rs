@@ -248,26 +248,39 @@ impl Run {
         Ok(answer)
     }
 
-    /// Reads with `read` until `judge` says done or failed, backing off between reads.
-    /// A failed read is retried (reads are safe to repeat) until the limit.
+    /// Reads with `action` until `judge` says done or failed (see [`Run::poll_with`]).
     async fn poll(
         &self,
         action: &str,
         params: Value,
         judge: impl Fn(&Value) -> Progress,
     ) -> Result<(), Stop> {
+        let judge = &judge;
+        self.poll_with(|| {
+            let params = params.clone();
+            async move { Ok(judge(&self.call(action, params).await?.data)) }
+        })
+        .await
+    }
+
+    /// Calls `read` until it says done or failed, backing off between reads and noting
+    /// where the step is. A failed read is retried (reads are safe to repeat) until the
+    /// limit, after which the console stops watching (the cloud carries on).
+    async fn poll_with<F, Fut>(&self, mut read: F) -> Result<(), Stop>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Progress, ApiError>>,
+    {
         let started = now_ms();
         let mut attempt = 0u32;
         loop {
-            match self.call(action, params.clone()).await {
-                Ok(answer) => match judge(&answer.data) {
-                    Progress::Done => {
-                        self.note(String::new(), None);
-                        return Ok(());
-                    }
-                    Progress::Failed(why) => return Err(Stop::Failed(why)),
-                    Progress::Running(detail) => self.note(detail, None),
-                },
+            match read().await {
+                Ok(Progress::Done) => {
+                    self.note(String::new(), None);
+                    return Ok(());
+                }
+                Ok(Progress::Failed(why)) => return Err(Stop::Failed(why)),
+                Ok(Progress::Running(detail)) => self.note(detail, None),
                 Err(e) if now_ms() - started > POLL_LIMIT_MS => return Err(e.into()),
                 Err(_) => {}
             }
@@ -401,79 +414,51 @@ impl Run {
     }
 
     async fn poll_lh_rollback(&self, inst: &str, snap: &str) -> Result<(), Stop> {
-        let started = now_ms();
-        let mut attempt = 0u32;
-        loop {
-            let instances = self
+        self.poll_with(|| async move {
+            let i = self
                 .call("DescribeInstances", json!({"InstanceIds": [inst]}))
-                .await;
-            let snapshots = self
+                .await?;
+            let s = self
                 .call("DescribeSnapshots", json!({"SnapshotIds": [snap]}))
-                .await;
-            if let (Ok(i), Ok(s)) = (instances, snapshots) {
-                let (Some(i), Some(s)) =
-                    (i.data["InstanceSet"].get(0), s.data["SnapshotSet"].get(0))
-                else {
-                    return Err(Stop::Failed("the instance or the snapshot is gone".into()));
-                };
-                match restore::lighthouse_rollback_progress(i, s) {
-                    Progress::Done => return Ok(()),
-                    Progress::Failed(why) => return Err(Stop::Failed(why)),
-                    Progress::Running(detail) => self.note(detail, None),
-                }
-            }
-            if now_ms() - started > POLL_LIMIT_MS {
-                return Err(Stop::Failed(
-                    "still not finished; check the cloud console".into(),
-                ));
-            }
-            sleep_ms(restore::poll_delay_ms(attempt)).await;
-            attempt += 1;
-        }
+                .await?;
+            Ok(
+                match (i.data["InstanceSet"].get(0), s.data["SnapshotSet"].get(0)) {
+                    (Some(i), Some(s)) => restore::lighthouse_rollback_progress(i, s),
+                    _ => Progress::Failed("the instance or the snapshot is gone".into()),
+                },
+            )
+        })
+        .await
     }
 
     async fn stop_instance(&self, inst: &str) -> Result<(), Stop> {
         self.begin(Text::new(format!("Stop {inst}"), format!("停止 {inst}")));
-        match self.target.provider {
-            Provider::Tencent => {
-                self.send("StopInstances", json!({"InstanceIds": [inst]}))
-                    .await?;
-                self.poll("DescribeInstances", json!({"InstanceIds": [inst]}), |d| {
-                    instance_progress(Provider::Tencent, d, "STOPPED")
-                })
-                .await
-            }
-            _ => {
-                self.send("StopInstance", json!({"InstanceId": inst}))
-                    .await?;
-                self.poll("DescribeInstances", json!({"InstanceIds": [inst]}), |d| {
-                    instance_progress(Provider::Alibaba, d, "Stopped")
-                })
-                .await
-            }
-        }
+        self.power(inst, false).await
     }
 
     async fn start_instance(&self, inst: &str) -> Result<(), Stop> {
         self.begin(Text::new(format!("Start {inst}"), format!("启动 {inst}")));
-        match self.target.provider {
-            Provider::Tencent => {
-                self.send("StartInstances", json!({"InstanceIds": [inst]}))
-                    .await?;
-                self.poll("DescribeInstances", json!({"InstanceIds": [inst]}), |d| {
-                    instance_progress(Provider::Tencent, d, "RUNNING")
-                })
-                .await
+        self.power(inst, true).await
+    }
+
+    /// Starts or stops an instance and waits until it is in that state.
+    async fn power(&self, inst: &str, on: bool) -> Result<(), Stop> {
+        let provider = self.target.provider;
+        let (action, params, target) = match (provider, on) {
+            (Provider::Tencent, true) => {
+                ("StartInstances", json!({"InstanceIds": [inst]}), "RUNNING")
             }
-            _ => {
-                self.send("StartInstance", json!({"InstanceId": inst}))
-                    .await?;
-                self.poll("DescribeInstances", json!({"InstanceIds": [inst]}), |d| {
-                    instance_progress(Provider::Alibaba, d, "Running")
-                })
-                .await
+            (Provider::Tencent, false) => {
+                ("StopInstances", json!({"InstanceIds": [inst]}), "STOPPED")
             }
-        }
+            (_, true) => ("StartInstance", json!({"InstanceId": inst}), "Running"),
+            (_, false) => ("StopInstance", json!({"InstanceId": inst}), "Stopped"),
+        };
+        self.send(action, params).await?;
+        self.poll("DescribeInstances", json!({"InstanceIds": [inst]}), |d| {
+            instance_progress(provider, d, target)
+        })
+        .await
     }
 
     async fn ws_restore(&self, params: Value) -> Result<(), Stop> {
@@ -487,26 +472,14 @@ impl Run {
             return Err(Stop::Failed("the answer has no job_id".into()));
         };
         self.begin(Text::new(format!("Job {job}"), format!("任务 {job}")));
-        let started = now_ms();
-        let mut attempt = 0u32;
-        loop {
-            if let Ok(answer) = self.call("ShowJob", json!({"job_id": job})).await {
-                let (progress, subs) = restore::workspace_job_progress(&answer.data);
-                self.ops.update(self.id, |op| op.sub_jobs = subs);
-                match progress {
-                    Progress::Done => return Ok(()),
-                    Progress::Failed(why) => return Err(Stop::Failed(why)),
-                    Progress::Running(detail) => self.note(detail, None),
-                }
-            }
-            if now_ms() - started > POLL_LIMIT_MS {
-                return Err(Stop::Failed(
-                    "still not finished; check the cloud console".into(),
-                ));
-            }
-            sleep_ms(restore::poll_delay_ms(attempt)).await;
-            attempt += 1;
-        }
+        let job = &job;
+        self.poll_with(|| async move {
+            let answer = self.call("ShowJob", json!({"job_id": job})).await?;
+            let (progress, subs) = restore::workspace_job_progress(&answer.data);
+            self.ops.update(self.id, |op| op.sub_jobs = subs);
+            Ok(progress)
+        })
+        .await
     }
 }
 

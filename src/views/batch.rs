@@ -12,7 +12,7 @@ use crate::restore;
 use crate::views::inventory::ErrorPanel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rewind_cloud::{Provider, Text};
+use rewind_cloud::Provider;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -117,10 +117,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                     let id = ops::start(
                         ops,
                         target.clone(),
-                        Text::new(
-                            title.text(rewind_cloud::Lang::En),
-                            title.text(rewind_cloud::Lang::Zh),
-                        ),
+                        title.both(),
                         item.target.clone(),
                         Plan::Form {
                             kind: spec.kind,

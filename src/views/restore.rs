@@ -301,7 +301,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
                                     let id = ops::start(
                                         ops,
                                         target.clone(),
-                                        Text::new(spec.title.text(rewind_cloud::Lang::En), spec.title.text(rewind_cloud::Lang::Zh)),
+                                        spec.title.both(),
                                         what,
                                         plan,
                                     );

@@ -2,7 +2,7 @@
 //! inline validation, the pre-flight checklist, the confirmation, progress to
 //! completion, and the clouds' state checked directly on the embedded emulator.
 
-use crate::support::Harness;
+use crate::support::{Emulator, Harness};
 use fantoccini::Locator;
 use rewind_cloud::Action;
 use serde_json::{Value, json};
@@ -25,6 +25,63 @@ fn find<'a>(rows: &[&'a Value], field: &str, value: &str) -> &'a Value {
     rows.iter()
         .find(|r| r[field] == value)
         .unwrap_or_else(|| panic!("no row with {field} = {value}"))
+}
+
+/// A string field of a row.
+fn text(row: &Value, field: &str) -> String {
+    row[field]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {field} in {row}"))
+        .to_string()
+}
+
+const LH_REGION: &str = "ap-guangzhou";
+const ECS_REGION: &str = "cn-hangzhou";
+
+/// The ID of the demo's Lighthouse instance called `name`, read on the emulator.
+async fn lh_instance(emu: &Emulator, name: &str) -> String {
+    let all = emu
+        .call(
+            Action::LhDescribeInstances,
+            LH_REGION,
+            json!({"Limit": 100}),
+        )
+        .await;
+    text(
+        find(&rows(&all, &["InstanceSet"]), "InstanceName", name),
+        "InstanceId",
+    )
+}
+
+/// The ID of the demo's ECS instance called `name`, read on the emulator.
+async fn ecs_instance(emu: &Emulator, name: &str) -> String {
+    let all = emu
+        .call(
+            Action::EcsDescribeInstances,
+            ECS_REGION,
+            json!({"MaxResults": 100}),
+        )
+        .await;
+    text(
+        find(
+            &rows(&all, &["Instances", "Instance"]),
+            "InstanceName",
+            name,
+        ),
+        "InstanceId",
+    )
+}
+
+/// The system disk of an ECS instance.
+async fn ecs_system_disk(emu: &Emulator, inst: &str) -> String {
+    let d = emu
+        .call(
+            Action::EcsDescribeDisks,
+            ECS_REGION,
+            json!({"InstanceId": inst, "DiskType": "system"}),
+        )
+        .await;
+    text(rows(&d, &["Disks", "Disk"])[0], "DiskId")
 }
 
 #[tokio::test]
@@ -228,33 +285,9 @@ async fn invalid_ids_are_explained_inline_and_never_sent() {
 async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
     let h = Harness::start().await;
     let emu = h.emulator();
-    let region = "cn-hangzhou";
-    let instances = emu
-        .call(
-            Action::EcsDescribeInstances,
-            region,
-            json!({"MaxResults": 100}),
-        )
-        .await;
-    let inst = find(
-        &rows(&instances, &["Instances", "Instance"]),
-        "InstanceName",
-        "web-2",
-    )["InstanceId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let disks = emu
-        .call(
-            Action::EcsDescribeDisks,
-            region,
-            json!({"InstanceId": inst, "DiskType": "system"}),
-        )
-        .await;
-    let disk = rows(&disks, &["Disks", "Disk"])[0]["DiskId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let region = ECS_REGION;
+    let inst = ecs_instance(&emu, "web-2").await;
+    let disk = ecs_system_disk(&emu, &inst).await;
     let snaps = emu
         .call(
             Action::EcsDescribeSnapshots,
@@ -431,22 +464,12 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
 async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
     let h = Harness::start().await;
     let emu = h.emulator();
-    let region = "ap-guangzhou";
-    let all = emu
-        .call(Action::LhDescribeInstances, region, json!({"Limit": 100}))
-        .await;
-    let all = rows(&all, &["InstanceSet"]);
-    let id = |name: &str| {
-        find(&all, "InstanceName", name)["InstanceId"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let region = LH_REGION;
     let (blog, game, wiki, busy) = (
-        id("blog-prod"),
-        id("game-server"),
-        id("wiki"),
-        id("api-gateway"),
+        lh_instance(&emu, "blog-prod").await,
+        lh_instance(&emu, "game-server").await,
+        lh_instance(&emu, "wiki").await,
+        lh_instance(&emu, "api-gateway").await,
     );
     let snaps = emu
         .call(Action::LhDescribeSnapshots, region, json!({"Limit": 100}))
@@ -619,14 +642,8 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
 async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
     let h = Harness::start().await;
     let emu = h.emulator();
-    let region = "ap-guangzhou";
-    let all = emu
-        .call(Action::LhDescribeInstances, region, json!({"Limit": 100}))
-        .await;
-    let inst = find(&rows(&all, &["InstanceSet"]), "InstanceName", "blog-prod")["InstanceId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let region = LH_REGION;
+    let inst = lh_instance(&emu, "blog-prod").await;
     let snaps = emu
         .call(
             Action::LhDescribeSnapshots,
@@ -677,35 +694,11 @@ async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
 async fn ecs_create_snapshot_checks_quota_and_in_progress_then_takes_one() {
     let h = Harness::start().await;
     let emu = h.emulator();
-    let region = "cn-hangzhou";
-    let instances = emu
-        .call(
-            Action::EcsDescribeInstances,
-            region,
-            json!({"MaxResults": 100}),
-        )
-        .await;
-    let instances = rows(&instances, &["Instances", "Instance"]);
+    let region = ECS_REGION;
     let mut system_disk = std::collections::HashMap::new();
     for name in ["archive", "batch-worker", "web-1"] {
-        let inst = find(&instances, "InstanceName", name)["InstanceId"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let d = emu
-            .call(
-                Action::EcsDescribeDisks,
-                region,
-                json!({"InstanceId": inst, "DiskType": "system"}),
-            )
-            .await;
-        system_disk.insert(
-            name,
-            rows(&d, &["Disks", "Disk"])[0]["DiskId"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        let inst = ecs_instance(&emu, name).await;
+        system_disk.insert(name, ecs_system_disk(&emu, &inst).await);
     }
     for (name, rule) in [
         ("archive", "snapshot.quota"),
