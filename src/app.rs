@@ -2,10 +2,9 @@
 
 use crate::api;
 use crate::i18n::{self, I18n, Lang, Msg, use_i18n};
+use crate::router::{Link, provide_router, use_router};
 use crate::views::cloud::{CloudPage, SessionCtx};
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
 use rewind_cloud::Provider;
 
 /// The whole console.
@@ -25,10 +24,30 @@ pub fn App() -> impl IntoView {
             let _ = root.set_attribute("lang", i18n::html_lang(l));
         }
     });
-    view! {
-        <Router>
-            <Shell />
-        </Router>
+    provide_router();
+    view! { <Shell /> }
+}
+
+/// The pages, by the URL's path (README "Console routes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    Operations,
+    Settings,
+    /// `/:provider` and `/:provider/:view`: the page reads both segments itself.
+    Cloud,
+    NotFound,
+}
+
+impl Page {
+    pub fn of(segments: &[String]) -> Page {
+        match segments {
+            [] => Page::Home,
+            [s] if s == "operations" => Page::Operations,
+            [s] if s == "settings" => Page::Settings,
+            [_] | [_, _] => Page::Cloud,
+            _ => Page::NotFound,
+        }
     }
 }
 
@@ -36,6 +55,10 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn Shell() -> impl IntoView {
     let i = use_i18n();
+    let router = use_router();
+    // Only a change of page replaces the page; `/alibaba/disks` → `/alibaba/snapshots`
+    // keeps the cloud page and its profile and region.
+    let page = Memo::new(move |_| Page::of(&router.segments()));
     let session = LocalResource::new(api::session_or_keys);
     provide_context(SessionCtx(session));
     // In relay mode the keys are entered in this tab: link the Keys page.
@@ -48,30 +71,30 @@ pub fn Shell() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main">{i.t(Msg::SkipToContent)}</a>
         <header class="topbar">
-            <A href="/" attr:class="brand">
+            <Link href="/" class="brand">
                 <span class="brand-mark" aria-hidden="true">"⟲"</span>
                 " Rewind"
-            </A>
+            </Link>
             <nav class="clouds" aria-label=i.t(Msg::MainNav)>
-                <A href="/tencent">{i.t(Msg::Tencent)}</A>
-                <A href="/alibaba">{i.t(Msg::Alibaba)}</A>
-                <A href="/huawei">{i.t(Msg::Huawei)}</A>
+                <Link href="/tencent">{i.t(Msg::Tencent)}</Link>
+                <Link href="/alibaba">{i.t(Msg::Alibaba)}</Link>
+                <Link href="/huawei">{i.t(Msg::Huawei)}</Link>
             </nav>
             <Show when=relay_mode>
-                <A href="/settings" attr:class="keys-link" attr:data-testid="keys-link">{i.t(Msg::ByokNav)}</A>
+                <Link href="/settings" class="keys-link" testid="keys-link">{i.t(Msg::ByokNav)}</Link>
             </Show>
             <crate::views::operations::OpsIndicator />
             <LanguageSwitch />
         </header>
         <main id="main" tabindex="-1">
             <SessionBanner />
-            <Routes fallback=|| view! { <NotFound /> }>
-                <Route path=path!("/") view=Home />
-                <Route path=path!("/operations") view=crate::views::operations::OperationsPage />
-                <Route path=path!("/settings") view=crate::views::settings::SettingsPage />
-                <Route path=path!("/:provider") view=CloudPage />
-                <Route path=path!("/:provider/:view") view=CloudPage />
-            </Routes>
+            {move || match page.get() {
+                Page::Home => view! { <Home /> }.into_any(),
+                Page::Operations => view! { <crate::views::operations::OperationsPage /> }.into_any(),
+                Page::Settings => view! { <crate::views::settings::SettingsPage /> }.into_any(),
+                Page::Cloud => view! { <CloudPage /> }.into_any(),
+                Page::NotFound => view! { <NotFound /> }.into_any(),
+            }}
         </main>
     }
 }
@@ -156,10 +179,10 @@ fn Home() -> impl IntoView {
                     .map(|p| {
                         view! {
                             <li>
-                                <A href=format!("/{}", p.id())>
+                                <Link href=format!("/{}", p.id())>
                                     <h2>{i.t(cloud_name(p))}</h2>
                                     <p>{i.t(cloud_blurb(p))}</p>
-                                </A>
+                                </Link>
                             </li>
                         }
                     })
@@ -193,5 +216,25 @@ fn cloud_blurb(p: Provider) -> Msg {
         Provider::Tencent => Msg::TencentBlurb,
         Provider::Alibaba => Msg::AlibabaBlurb,
         Provider::Huawei => Msg::HuaweiBlurb,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Page;
+
+    fn page(path: &str) -> Page {
+        Page::of(&crate::router::Location::parse(path).segments())
+    }
+
+    #[test]
+    fn every_documented_route_has_its_page() {
+        assert_eq!(page("/"), Page::Home);
+        assert_eq!(page("/operations"), Page::Operations);
+        assert_eq!(page("/settings?x=1"), Page::Settings);
+        assert_eq!(page("/alibaba"), Page::Cloud);
+        assert_eq!(page("/alibaba/reset-disk?profile=p&region=r"), Page::Cloud);
+        assert_eq!(page("/tencent/batch"), Page::Cloud);
+        assert_eq!(page("/a/b/c"), Page::NotFound);
     }
 }

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod inventory;
 pub mod ops;
 pub mod restore;
+pub mod router;
 pub mod views;
 
 pub use app::App;

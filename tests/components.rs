@@ -163,15 +163,13 @@ fn form_page(
     spec: &'static rewind_console::restore::FormSpec,
     lang: RwSignal<rewind_console::i18n::Lang>,
 ) -> web_sys::HtmlElement {
-    use leptos_router::components::Router;
     use rewind_console::i18n::I18n;
     use rewind_console::views::restore::RestorePage;
     mount_in_section(move || {
         provide_context(I18n { lang });
+        rewind_console::router::provide_router();
         view! {
-            <Router>
-                <RestorePage spec=spec profile="demo-lighthouse".to_string() region="ap-guangzhou".to_string() />
-            </Router>
+            <RestorePage spec=spec profile="demo-lighthouse".to_string() region="ap-guangzhou".to_string() />
         }
         .into_any()
     })

@@ -64,6 +64,113 @@ async fn language_switch_and_deep_links_work_in_the_served_console() {
     h.stop().await;
 }
 
+/// The console's own router: links change the page without reloading it (the wasm module
+/// and its state stay), the current page's links say so, back and forward work, the
+/// profile and region stay in the URL, and a page's fragment link stays with the browser.
+#[tokio::test]
+async fn links_navigate_in_the_page_and_history_moves_back_and_forward() {
+    let h = Harness::start().await;
+    h.client.goto(&h.url).await.unwrap();
+    h.wait_css(".cloud-cards a").await;
+    // A marker on `window` survives in-page navigation and is lost by any reload.
+    h.client
+        .execute("window.__rewindMarker = 42; return null;", vec![])
+        .await
+        .unwrap();
+    let marker = || async {
+        h.client
+            .execute("return window.__rewindMarker ?? null;", vec![])
+            .await
+            .unwrap()
+    };
+    let path = || async {
+        h.client
+            .execute("return location.pathname + location.search;", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    h.click("nav.clouds a[href='/alibaba']").await;
+    let heading = h.wait_css("section.cloud h1").await;
+    h.wait_text(&heading, "Alibaba ECS").await;
+    h.wait_attr(
+        "nav.clouds a[href='/alibaba']",
+        "aria-current",
+        "page",
+        support::DEADLINE,
+    )
+    .await;
+    assert_eq!(
+        h.count_css("nav.clouds a[aria-current]").await,
+        1,
+        "only the current cloud is marked"
+    );
+
+    // A tab keeps the cloud page and carries the profile and region in its URL.
+    let tab = h.wait_css("nav.tabs a[href^='/alibaba/disks']").await;
+    let href = tab.attr("href").await.unwrap().unwrap_or_default();
+    assert!(
+        href.contains("profile=") && href.contains("region="),
+        "{href}"
+    );
+    tab.click().await.unwrap();
+    h.wait_css(".inventory[data-view=disks] tbody tr[data-id]")
+        .await;
+    assert_eq!(path().await, href);
+    h.wait_attr(
+        "nav.tabs a[href^='/alibaba/disks']",
+        "aria-current",
+        "page",
+        support::DEADLINE,
+    )
+    .await;
+    assert_eq!(
+        marker().await,
+        serde_json::json!(42),
+        "a link click reloaded the page"
+    );
+
+    // Back to the cloud's first view, back to home, forward again: no reloads either.
+    h.client.back().await.unwrap();
+    h.wait_until("back to /alibaba", || async { path().await == "/alibaba" })
+        .await;
+    h.wait_css(".inventory[data-view]:not([data-view=disks])")
+        .await;
+    h.client.back().await.unwrap();
+    h.wait_css(".cloud-cards a").await;
+    h.client.forward().await.unwrap();
+    let heading = h.wait_css("section.cloud h1").await;
+    h.wait_text(&heading, "Alibaba ECS").await;
+    assert_eq!(
+        marker().await,
+        serde_json::json!(42),
+        "history moves reloaded the page"
+    );
+
+    // The skip link is a fragment: it moves focus to the page, not the router.
+    h.client
+        .execute(
+            "document.querySelector('.skip-link').click(); return null;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    h.wait_until("the #main fragment", || async {
+        h.client
+            .execute("return location.hash;", vec![])
+            .await
+            .unwrap()
+            == serde_json::json!("#main")
+    })
+    .await;
+    assert_eq!(path().await, "/alibaba");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
     let h = Harness::start().await;

@@ -4,12 +4,11 @@
 use crate::api::Session;
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory;
+use crate::router::{Link, use_router};
 use crate::views::batch::BatchPage;
 use crate::views::inventory::InventoryTable;
 use crate::views::restore::RestorePage;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use rewind_cloud::Provider;
 
 /// The session loaded once by the shell (`None` while loading or when it failed).
@@ -20,13 +19,8 @@ pub struct SessionCtx(pub LocalResource<Result<Session, crate::api::ApiError>>);
 #[component]
 pub fn CloudPage() -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let provider = Memo::new(move |_| {
-        params
-            .read()
-            .get("provider")
-            .and_then(|p| Provider::from_id(&p))
-    });
+    let router = use_router();
+    let provider = Memo::new(move |_| router.segment(0).and_then(|p| Provider::from_id(&p)));
     view! {
         {move || match provider.get() {
             Some(p) => view! { <CloudInventory provider=p /> }.into_any(),
@@ -38,20 +32,19 @@ pub fn CloudPage() -> impl IntoView {
 #[component]
 fn CloudInventory(provider: Provider) -> impl IntoView {
     let i = use_i18n();
-    let params = use_params_map();
-    let query = use_query_map();
+    let router = use_router();
     let session = use_context::<SessionCtx>().map(|s| s.0);
-    let spec = Memo::new(move |_| inventory::find(provider, params.read().get("view").as_deref()));
+    let view = Memo::new(move |_| router.segment(1));
+    let spec = Memo::new(move |_| inventory::find(provider, view.read().as_deref()));
     let batch = Memo::new(move |_| {
-        (params.read().get("view").as_deref() == Some("batch"))
+        (view.read().as_deref() == Some("batch"))
             .then(|| crate::batch::spec(provider))
             .flatten()
     });
     let form = Memo::new(move |_| {
-        params
-            .read()
-            .get("view")
-            .and_then(|v| crate::restore::find(provider, &v))
+        view.read()
+            .as_deref()
+            .and_then(|v| crate::restore::find(provider, v))
     });
     // Profiles of this cloud from the session; the selection lives in the URL query.
     let profiles = Memo::new(move |_| {
@@ -63,7 +56,7 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
     });
     let profile = Memo::new(move |_| {
         let all = profiles.get();
-        let wanted = query.read().get("profile");
+        let wanted = router.query("profile");
         all.iter()
             .find(|p| Some(&p.name) == wanted.as_ref())
             .or_else(|| all.first())
@@ -71,14 +64,13 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
     });
     let region = Memo::new(move |_| {
         let p = profile.get()?;
-        let wanted = query.read().get("region");
+        let wanted = router.query("region");
         p.regions
             .iter()
             .find(|r| Some(*r) == wanted.as_ref())
             .or_else(|| p.regions.first())
             .cloned()
     });
-    let navigate = use_navigate();
     let go = move |profile: String, region: String| {
         let view = form
             .get()
@@ -86,15 +78,12 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
             .or_else(|| batch.get().map(|_| "batch"))
             .or_else(|| spec.get().map(|s| s.key))
             .unwrap_or("");
-        navigate(
-            &format!(
-                "/{}/{view}?profile={profile}&region={region}",
-                provider.id()
-            ),
-            Default::default(),
-        );
+        router.navigate(&format!(
+            "/{}/{view}?profile={profile}&region={region}",
+            provider.id()
+        ));
     };
-    let go_profile = go.clone();
+    let go_profile = go;
     let href = move |key: &'static str| {
         let mut h = format!("/{}/{key}", provider.id());
         if let (Some(p), Some(r)) = (profile.get(), region.get()) {
@@ -162,15 +151,15 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
             </div>
             <nav class="tabs" aria-label=i.t(Msg::Views)>
                 {inventory::views_of(provider)
-                    .map(|v| view! { <A href=move || href(v.key)>{i.t(v.title)}</A> })
+                    .map(|v| view! { <Link href=Signal::derive(move || href(v.key))>{i.t(v.title)}</Link> })
                     .collect_view()}
                 {crate::restore::FORMS
                     .iter()
                     .filter(|f| f.provider == provider)
-                    .map(|f| view! { <A href=move || href(f.key) attr:class="tab-form">{i.t(f.title)}</A> })
+                    .map(|f| view! { <Link href=Signal::derive(move || href(f.key)) class="tab-form">{i.t(f.title)}</Link> })
                     .collect_view()}
                 {crate::batch::spec(provider)
-                    .map(|_| view! { <A href=move || href("batch") attr:class="tab-form">{i.t(Msg::BatchTitle)}</A> })}
+                    .map(|_| view! { <Link href=Signal::derive(move || href("batch")) class="tab-form">{i.t(Msg::BatchTitle)}</Link> })}
             </nav>
             {move || match (form.get(), spec.get(), profile.get(), region.get()) {
                 (_, _, Some(p), Some(r)) if batch.get().is_some() => match batch.get() {

@@ -13,6 +13,10 @@ use serde_json::Value;
 const ROW_PX: f64 = 36.0;
 /// The table's viewport before it is measured (CSS: `max-height: 70vh`).
 const VIEWPORT_PX: f64 = 640.0;
+/// The CSS height of `rows` rows, in whole pixels.
+fn px(rows: usize) -> String {
+    format!("{}px", rows * ROW_PX as usize)
+}
 /// Rows rendered above and below the viewport.
 const OVERSCAN: usize = 6;
 
@@ -259,7 +263,7 @@ pub fn InventoryTable(
                     </thead>
                     <tbody>
                         <tr class="spacer" aria-hidden="true">
-                            <td colspan=ncols style:height=move || format!("{}px", span.get().0 as f64 * ROW_PX)></td>
+                            <td colspan=ncols style:height=move || px(span.get().0)></td>
                         </tr>
                         <For
                             each=move || slice.get()
@@ -289,7 +293,7 @@ pub fn InventoryTable(
                         <tr class="spacer" aria-hidden="true">
                             <td colspan=ncols style:height=move || {
                                 let (_, b) = span.get();
-                                format!("{}px", visible.with(Vec::len).saturating_sub(b) as f64 * ROW_PX)
+                                px(visible.with(Vec::len).saturating_sub(b))
                             }></td>
                         </tr>
                     </tbody>
@@ -333,7 +337,7 @@ fn RowActions(
 ) -> impl IntoView {
     let i = use_i18n();
     let (profile, region, allowed) = ctx.get_value();
-    let navigate = leptos_router::hooks::use_navigate();
+    let router = crate::router::use_router();
     view! {
         <td class="row-actions">
             {spec
@@ -343,10 +347,9 @@ fn RowActions(
                     let href = a.href(spec.provider, &row, &profile, &region);
                     match a.unavailable(spec, &row, &allowed, &profile) {
                         None => {
-                            let navigate = navigate.clone();
                             view! {
                                 <button type="button" class="row-action" data-testid=format!("action-{}", a.form)
-                                    on:click=move |_| navigate(&href, Default::default())>
+                                    on:click=move |_| router.navigate(&href)>
                                     {i.t(a.label)}
                                 </button>
                             }.into_any()

@@ -6,9 +6,9 @@ use crate::api;
 use crate::i18n::{Msg, use_i18n};
 use crate::ops::{OpStatus, StepState, use_ops};
 use crate::restore;
+use crate::router::Link;
 use crate::views::inventory::ErrorPanel;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -262,13 +262,13 @@ pub fn OpsIndicator() -> impl IntoView {
     let i = use_i18n();
     let ops = use_ops();
     view! {
-        <A href="/operations" attr:class="ops-link" attr:data-testid="ops-link">
+        <Link href="/operations" class="ops-link" testid="ops-link">
             {i.t(Msg::Operations)}
             {move || {
                 let n = ops.running();
                 (n > 0).then(|| view! { " " <span class="badge running" data-testid="ops-running">{n}</span> })
             }}
-        </A>
+        </Link>
     }
 }
 

@@ -6,11 +6,11 @@ use crate::api::{self, ApiError};
 use crate::i18n::{Msg, use_i18n};
 use crate::ops::{self, OpStatus, Plan, Target, use_ops};
 use crate::restore::{self, FieldCheck, FormSpec, Input, Kind};
+use crate::router::use_router;
 use crate::views::inventory::ErrorPanel;
 use crate::views::operations::OpView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 use rewind_cloud::preflight::{self, Check, FixAction, Status};
 use rewind_cloud::validate::ValidateOptions;
 use rewind_cloud::{Provider, Text};
@@ -40,11 +40,11 @@ enum Phase {
 pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> impl IntoView {
     let i = use_i18n();
     let ops = use_ops();
-    let query = use_query_map();
+    let router = use_router();
     let texts: Vec<RwSignal<String>> = spec
         .fields
         .iter()
-        .map(|f| RwSignal::new(query.with_untracked(|q| q.get(f.query)).unwrap_or_default()))
+        .map(|f| RwSignal::new(router.query_untracked(f.query).unwrap_or_default()))
         .collect();
     let touched: Vec<RwSignal<bool>> = texts
         .iter()

@@ -5,6 +5,7 @@
 //! package registries (crates.io, npm, PyPI, Debian).
 
 mod bench;
+mod compress;
 mod sh;
 mod tools;
 
@@ -64,7 +65,7 @@ pub fn build_console(root: &Path) -> Result<tools::Env, String> {
         .cmd(root, &env.trunk, &["build", "--release"])
         .env_all(&env.vars)
         .run()?;
-    bench::precompress(&root.join("dist"))?;
+    compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
     Ok(env)
 }
 
