@@ -41,12 +41,17 @@ const KEYSTROKES: &[&str] = &[
     "",
 ];
 
+/// The `p` quantile of sorted, non-empty samples (nearest rank).
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
 fn stats(mut v: Vec<f64>) -> String {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     if v.is_empty() {
         return "no samples".into();
     }
-    let pct = |p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    let pct = |p: f64| percentile(&v, p);
     format!(
         "median {:>6.1} ms   p90 {:>6.1} ms   min {:>6.1} ms   max {:>6.1} ms   (n={})",
         pct(0.5),
@@ -182,10 +187,11 @@ fn main() {
         println!("    input → next frame    {}", stats(frame));
         let mut sorted = dom;
         sorted.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-        if let Some(median) = sorted.get(sorted.len() / 2) {
+        if !sorted.is_empty() {
+            let (median, p90) = (percentile(&sorted, 0.5), percentile(&sorted, 0.9));
             println!(
-                "    goal: ≤ 16 ms per keystroke; median DOM update {median:.1} ms{}",
-                if *median > 16.0 { "  OVER GOAL" } else { "  (within one frame)" }
+                "    goal: ≤ 16 ms per keystroke; DOM update median {median:.1} ms, p90 {p90:.1} ms{}",
+                if p90 > 16.0 { "  OVER GOAL" } else { "  (within one frame)" }
             );
         }
     });

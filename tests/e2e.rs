@@ -302,6 +302,41 @@ async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
     })
     .await;
     h.screenshot("alibaba-10k-filtered").await;
+    // Rows are recycled by position: every row in view shows its own snapshot (ID cell,
+    // copy button and data-id agree, and it matches the filter).
+    h.wait_until("the rows in view to match the filter", || async {
+        let rows: serde_json::Value = h
+            .client
+            .execute(
+                "return [...document.querySelectorAll('.inventory tbody tr[data-id]')].map(r => \
+                 [r.dataset.id, r.querySelector('td.id code').textContent, \
+                  r.querySelector('button.copy').getAttribute('aria-label'), r.textContent]);",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let rows = rows.as_array().cloned().unwrap_or_default();
+        !rows.is_empty()
+            && rows.iter().all(|r| {
+                let id = r[0].as_str().unwrap_or("?");
+                r[1] == r[0]
+                    && r[2].as_str().is_some_and(|l| l.ends_with(id))
+                    && r[3].as_str().is_some_and(|t| t.contains("app-099-1"))
+            })
+    })
+    .await;
+    // The action of a recycled row opens the form for the snapshot now in it.
+    let row = h.wait_css(".inventory tbody tr[data-id]").await;
+    let snapshot = row.attr("data-id").await.unwrap().unwrap_or_default();
+    h.click(&format!(
+        "tr[data-id='{snapshot}'] [data-testid=action-reset-disk]"
+    ))
+    .await;
+    let field = h.wait_css("[data-testid=SnapshotId]").await;
+    assert_eq!(
+        field.prop("value").await.unwrap().as_deref(),
+        Some(snapshot.as_str())
+    );
     h.assert_no_console_errors().await;
     h.stop().await;
 }

@@ -4,13 +4,13 @@ use crate::i18n::{Msg, use_i18n};
 use leptos::prelude::*;
 
 #[component]
-pub fn CopyButton(text: String) -> impl IntoView {
+pub fn CopyButton(#[prop(into)] text: Signal<String>) -> impl IntoView {
     let i = use_i18n();
     let copied = RwSignal::new(false);
-    let label = format!("{} {text}", i.now(Msg::Copy));
+    let label = move || format!("{} {}", i.t(Msg::Copy)(), text.get());
     let on_click = move |_| {
         if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&text);
+            let _ = w.navigator().clipboard().write_text(&text.get_untracked());
             copied.set(true);
             set_timeout(
                 move || copied.set(false),

@@ -150,6 +150,10 @@ pub fn InventoryTable(
             })
         })
     });
+    let slots = Memo::new(move |_| {
+        let (a, b) = span.get();
+        b - a
+    });
     let wrap = NodeRef::<leptos::html::Div>::new();
     let ncols = spec.columns.len() + usize::from(!spec.row_actions.is_empty());
     let on_scroll = move |_| {
@@ -265,27 +269,32 @@ pub fn InventoryTable(
                         <tr class="spacer" aria-hidden="true">
                             <td colspan=ncols style:height=move || px(span.get().0)></td>
                         </tr>
+                        // Rows are recycled by slot (slot k shows the k-th row in view): a
+                        // keystroke or a scroll rewrites the text of rows already in the DOM
+                        // instead of building new ones.
                         <For
-                            each=move || slice.get()
-                            key=move |(i, _)| *i
-                            children=move |(_, row)| {
+                            each=move || 0..slots.get()
+                            key=|slot| *slot
+                            children=move |slot| {
+                                let cell = move |field: &'static str| {
+                                    move || slice.with(|s| s.get(slot).map(|(_, row)| inventory::cell(row, field)).unwrap_or_default())
+                                };
                                 view! {
-                                    <tr data-id=inventory::cell(&row, spec.id_field)>
+                                    <tr data-id=cell(spec.id_field)>
                                         {spec
                                             .columns
                                             .iter()
                                             .map(|c| {
-                                                let text = inventory::cell(&row, c.field);
                                                 if c.field == spec.id_field {
-                                                    view! { <td class="id"><code>{text.clone()}</code> <CopyButton text=text /></td> }.into_any()
+                                                    view! { <td class="id"><code>{cell(c.field)}</code> <CopyButton text=Signal::derive(cell(c.field)) /></td> }.into_any()
                                                 } else if c.field == spec.state_field {
-                                                    view! { <td><span class="state">{text}</span></td> }.into_any()
+                                                    view! { <td><span class="state">{cell(c.field)}</span></td> }.into_any()
                                                 } else {
-                                                    view! { <td>{text}</td> }.into_any()
+                                                    view! { <td>{cell(c.field)}</td> }.into_any()
                                                 }
                                             })
                                             .collect_view()}
-                                        {(!spec.row_actions.is_empty()).then(|| view! { <RowActions spec=spec row=row.clone() ctx=row_ctx /> })}
+                                        {(!spec.row_actions.is_empty()).then(|| view! { <RowActions spec=spec slice=slice at=slot ctx=row_ctx /> })}
                                     </tr>
                                 }
                             }
@@ -328,15 +337,16 @@ pub fn InventoryTable(
 }
 
 /// A row's links to the restore forms: disabled (still focusable, with the reason on
-/// hover and focus) when the user's grants or the row's state do not allow them.
+/// hover and focus) when the user's grants or the row's state do not allow them. The row
+/// is whichever one is in view at slot `at`; the buttons stay, their target and state follow.
 #[component]
 fn RowActions(
     spec: &'static ListSpec,
-    row: Value,
+    slice: Memo<Vec<(usize, Value)>>,
+    at: usize,
     ctx: StoredValue<(String, String, Vec<String>)>,
 ) -> impl IntoView {
     let i = use_i18n();
-    let (profile, region, allowed) = ctx.get_value();
     let router = crate::router::use_router();
     view! {
         <td class="row-actions">
@@ -344,29 +354,36 @@ fn RowActions(
                 .row_actions
                 .iter()
                 .map(|a| {
-                    let href = a.href(spec.provider, &row, &profile, &region);
-                    match a.unavailable(spec, &row, &allowed, &profile) {
-                        None => {
-                            view! {
-                                <button type="button" class="row-action" data-testid=format!("action-{}", a.form)
-                                    on:click=move |_| router.navigate(&href)>
-                                    {i.t(a.label)}
-                                </button>
-                            }.into_any()
-                        }
-                        Some(why) => {
-                            let reason = i.text(why.reason());
-                            let r2 = reason.clone();
-                            view! {
-                                <span class="disabled-action">
-                                    <button type="button" class="row-action" aria-disabled="true" data-testid=format!("action-{}", a.form)
-                                        title=reason aria-description=r2.clone()>
-                                        {i.t(a.label)}
-                                    </button>
-                                    <span class="tooltip" role="tooltip" data-testid="disabled-reason">{r2}</span>
-                                </span>
-                            }.into_any()
-                        }
+                    // (form URL, why it is unavailable) for the row in view.
+                    let target = Memo::new(move |_| {
+                        slice.with(|s| {
+                            s.get(at).map(|(_, row)| {
+                                ctx.with_value(|(profile, region, allowed)| {
+                                    (
+                                        a.href(spec.provider, row, profile, region),
+                                        a.unavailable(spec, row, allowed, profile),
+                                    )
+                                })
+                            })
+                        })
+                    });
+                    let reason = move || {
+                        target.with(|t| t.as_ref().and_then(|(_, why)| why.as_ref().map(|w| i.text(w.reason())())))
+                    };
+                    view! {
+                        <span class:disabled-action=move || reason().is_some()>
+                            <button type="button" class="row-action" data-testid=format!("action-{}", a.form)
+                                aria-disabled=move || reason().map(|_| "true")
+                                title=reason aria-description=reason
+                                on:click=move |_| {
+                                    if let Some((href, None)) = target.get_untracked() {
+                                        router.navigate(&href);
+                                    }
+                                }>
+                                {i.t(a.label)}
+                            </button>
+                            {move || reason().map(|r| view! { <span class="tooltip" role="tooltip" data-testid="disabled-reason">{r}</span> })}
+                        </span>
                     }
                 })
                 .collect_view()}
