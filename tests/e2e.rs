@@ -73,21 +73,11 @@ async fn links_navigate_in_the_page_and_history_moves_back_and_forward() {
     h.client.goto(&h.url).await.unwrap();
     h.wait_css(".cloud-cards a").await;
     // A marker on `window` survives in-page navigation and is lost by any reload.
-    h.client
-        .execute("window.__rewindMarker = 42; return null;", vec![])
-        .await
-        .unwrap();
-    let marker = || async {
-        h.client
-            .execute("return window.__rewindMarker ?? null;", vec![])
-            .await
-            .unwrap()
-    };
+    h.js("window.__rewindMarker = 42; return null;").await;
+    let marker = || async { h.js("return window.__rewindMarker ?? null;").await };
     let path = || async {
-        h.client
-            .execute("return location.pathname + location.search;", vec![])
+        h.js("return location.pathname + location.search;")
             .await
-            .unwrap()
             .as_str()
             .unwrap_or_default()
             .to_string()
@@ -151,19 +141,10 @@ async fn links_navigate_in_the_page_and_history_moves_back_and_forward() {
     );
 
     // The skip link is a fragment: it moves focus to the page, not the router.
-    h.client
-        .execute(
-            "document.querySelector('.skip-link').click(); return null;",
-            vec![],
-        )
-        .await
-        .unwrap();
+    h.js("document.querySelector('.skip-link').click(); return null;")
+        .await;
     h.wait_until("the #main fragment", || async {
-        h.client
-            .execute("return location.hash;", vec![])
-            .await
-            .unwrap()
-            == serde_json::json!("#main")
+        h.js("return location.hash;").await == serde_json::json!("#main")
     })
     .await;
     assert_eq!(path().await, "/alibaba");
@@ -273,13 +254,8 @@ async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
         .attr("data-id")
         .await
         .unwrap();
-    h.client
-        .execute(
-            "const w = document.querySelector('.table-wrap.virtual'); w.scrollTop = w.scrollHeight;",
-            vec![],
-        )
-        .await
-        .unwrap();
+    h.js("const w = document.querySelector('.table-wrap.virtual'); w.scrollTop = w.scrollHeight;")
+        .await;
     h.wait_until("the window to move", || async {
         let now = match h
             .client
@@ -306,15 +282,12 @@ async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
     // copy button and data-id agree, and it matches the filter).
     h.wait_until("the rows in view to match the filter", || async {
         let rows: serde_json::Value = h
-            .client
-            .execute(
+            .js(
                 "return [...document.querySelectorAll('.inventory tbody tr[data-id]')].map(r => \
                  [r.dataset.id, r.querySelector('td.id code').textContent, \
                   r.querySelector('button.copy').getAttribute('aria-label'), r.textContent]);",
-                vec![],
             )
-            .await
-            .unwrap();
+            .await;
         let rows = rows.as_array().cloned().unwrap_or_default();
         !rows.is_empty()
             && rows.iter().all(|r| {
@@ -332,11 +305,7 @@ async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
         "tr[data-id='{snapshot}'] [data-testid=action-reset-disk]"
     ))
     .await;
-    let field = h.wait_css("[data-testid=SnapshotId]").await;
-    assert_eq!(
-        field.prop("value").await.unwrap().as_deref(),
-        Some(snapshot.as_str())
-    );
+    assert_eq!(h.value("[data-testid=SnapshotId]").await, snapshot);
     h.assert_no_console_errors().await;
     h.stop().await;
 }

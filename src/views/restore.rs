@@ -24,6 +24,9 @@ pub struct Preflight {
     pub instance: Option<Value>,
     pub snapshot: Option<Value>,
     pub disk: Option<Value>,
+    /// Workspace: the requested snapshots found, in the order given (desktop, snapshot,
+    /// creation time), for the confirmation to name every desktop.
+    pub desktops: Vec<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -560,6 +563,22 @@ fn Confirmation(
                     <dt>{i.t(Msg::FieldSnapshotId)}</dt>
                     <dd><code>{id}</code> " " {name} " · " {i.t(Msg::ColCreated)} " " <time>{created}</time></dd>
                 })}
+                {(!preflight.desktops.is_empty()).then(|| view! {
+                    <dt>{i.t(Msg::ColDesktop)}</dt>
+                    <dd>
+                        <ul class="confirm-targets" data-testid="confirm-desktops">
+                            {preflight.desktops.iter().map(|s| {
+                                let text = |f: &str| s[f].as_str().unwrap_or("").to_string();
+                                view! {
+                                    <li>
+                                        <strong>{text("desktop_name")}</strong> " ← " <code>{text("snapshot_id")}</code>
+                                        " " {text("snapshot_name")} " · " {i.t(Msg::ColCreated)} " " <time>{text("create_time")}</time>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </dd>
+                })}
             </dl>
             <Show when=move || spec.destructive>
                 <p class="danger" data-testid="data-loss">{i.t(Msg::DataLossWarning)}</p>
@@ -621,6 +640,7 @@ pub async fn load_preflight(
         instance: None,
         snapshot: None,
         disk: None,
+        desktops: Vec::new(),
     };
     match kind {
         Kind::LhRollback => {
@@ -726,6 +746,14 @@ pub async fn load_preflight(
                 }
             }
             out.checks = preflight::workspace_restore(&requested, &all);
+            out.desktops = requested
+                .iter()
+                .filter_map(|id| {
+                    all.iter()
+                        .find(|s| s["snapshot_id"] == id.as_str())
+                        .cloned()
+                })
+                .collect();
         }
     }
     Ok(out)

@@ -34,10 +34,6 @@ async fn open_view(h: &Harness, cloud: &str, view: &str) {
         .await;
 }
 
-async fn script(h: &Harness, js: &str) -> serde_json::Value {
-    h.client.execute(js, vec![]).await.unwrap()
-}
-
 fn last4(id: &str) -> String {
     format!("…{}", &id[id.len() - 4..])
 }
@@ -134,18 +130,15 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
         !html.contains(demo::TENCENT_SECRET_KEY),
         "the secret is in the page"
     );
-    script(
-        &h,
-        "document.querySelector('[data-testid=signed-request]').scrollIntoView(); return null",
-    )
-    .await;
+    h.js("document.querySelector('[data-testid=signed-request]').scrollIntoView(); return null")
+        .await;
     h.screenshot("byok-signed-request").await;
     assert_eq!(h.requests_to("/api/v1/call"), 0);
 
     // Not remembered: a reload forgets the keys, and nothing was stored.
     h.client.refresh().await.unwrap();
     status_reads(&h, "tencent", "No keys set").await;
-    let stored = script(&h, "return sessionStorage.getItem('rewind.keys')").await;
+    let stored = h.js("return sessionStorage.getItem('rewind.keys')").await;
     assert!(stored.is_null(), "{stored}");
 
     // Remembered for the tab: sessionStorage keeps them across a reload, localStorage never.
@@ -165,13 +158,13 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
         remember.prop("checked").await.unwrap().as_deref(),
         Some("true")
     );
-    let local = script(&h, "return JSON.stringify(localStorage)").await;
+    let local = h.js("return JSON.stringify(localStorage)").await;
     let local = local.as_str().unwrap_or_default();
     assert!(
         !local.contains("rewind.keys") && !local.contains(demo::TENCENT_SECRET_KEY),
         "keys in localStorage: {local}"
     );
-    let session = script(&h, "return sessionStorage.getItem('rewind.keys')").await;
+    let session = h.js("return sessionStorage.getItem('rewind.keys')").await;
     assert!(
         session
             .as_str()
@@ -186,7 +179,7 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
     h.click("[data-testid=keys-link]").await;
     h.click("[data-testid=remember]").await;
     h.wait_until("sessionStorage to be cleared", || async {
-        script(&h, "return sessionStorage.getItem('rewind.keys')")
+        h.js("return sessionStorage.getItem('rewind.keys')")
             .await
             .is_null()
     })

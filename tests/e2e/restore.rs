@@ -37,6 +37,7 @@ fn text(row: &Value, field: &str) -> String {
 
 const LH_REGION: &str = "ap-guangzhou";
 const ECS_REGION: &str = "cn-hangzhou";
+const WS_REGION: &str = "cn-north-4";
 
 /// The ID of the demo's Lighthouse instance called `name`, read on the emulator.
 async fn lh_instance(emu: &Emulator, name: &str) -> String {
@@ -138,11 +139,7 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
         "tr[data-id='{inst}'] [data-testid=action-rollback]"
     ))
     .await;
-    let field = h.wait_css("[data-testid=InstanceId]").await;
-    assert_eq!(
-        field.prop("value").await.unwrap().as_deref(),
-        Some(inst.as_str())
-    );
+    assert_eq!(h.value("[data-testid=InstanceId]").await, inst);
     h.type_into("[data-testid=SnapshotId]", &snap).await;
     h.click("[data-testid=check]").await;
 
@@ -303,14 +300,18 @@ async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
         .unwrap()
         .to_string();
 
-    // A deep link fills the form.
+    // From the snapshot's row to the form, with the disk and snapshot filled in.
     h.client
-        .goto(&format!(
-            "{}alibaba/reset-disk?disk={disk}&snapshot={snap}",
-            h.url
-        ))
+        .goto(&format!("{}alibaba/snapshots", h.url))
         .await
         .unwrap();
+    h.type_into("[data-testid=filter]", &snap).await;
+    h.click(&format!(
+        "tr[data-id='{snap}'] [data-testid=action-reset-disk]"
+    ))
+    .await;
+    assert_eq!(h.value("[data-testid=DiskId]").await, disk);
+    assert_eq!(h.value("[data-testid=SnapshotId]").await, snap);
     // The dry run against a Running instance: the provider's error, explained.
     h.click("[data-testid=dry-run]").await;
     let code = h.wait_css("[data-testid=error-code]").await;
@@ -440,6 +441,8 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
             .unwrap_or_default()
             .contains("pass")
     );
+    // The confirmation names all 100 desktops.
+    assert_eq!(h.count_css("[data-testid=confirm-desktops] li").await, 100);
     h.type_into("[data-testid=confirm-input]", "100").await;
     h.click("[data-testid=start]").await;
     h.wait_attr("[data-testid=op]", "data-status", "failed", OP_LIMIT)
@@ -456,6 +459,69 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
     let row = failed[0].text().await.unwrap();
     assert!(row.contains("desk-carol") && row.contains("WKS."), "{row}");
     h.screenshot("workspace-batch").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn workspace_restore_from_the_list_to_completion() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let snapshot_of = |all: &serde_json::Value, name: &str| {
+        find(&rows(all, &["desktop_snapshots"]), "snapshot_name", name).clone()
+    };
+    let list = || async {
+        emu.call(
+            Action::WsListDesktopSnapshot,
+            WS_REGION,
+            json!({"limit": 100, "offset": 0}),
+        )
+        .await
+    };
+    let before = snapshot_of(&list().await, "desk-alice-snap-0");
+    assert_eq!(before["status"], "create_success");
+    let id = before["snapshot_id"].as_str().unwrap().to_string();
+
+    // From the row of the desktop snapshot list to the form, with the ID filled in.
+    h.client
+        .goto(&format!("{}huawei/snapshots", h.url))
+        .await
+        .unwrap();
+    h.type_into("[data-testid=filter]", "desk-alice-snap-0")
+        .await;
+    assert_eq!(h.row_id("desk-alice-snap-0").await, id);
+    h.click(&format!("tr[data-id='{id}'] [data-testid=action-restore]"))
+        .await;
+    assert_eq!(h.value("[data-testid=snapshot_ids]").await, id);
+    let count = h.wait_css("[data-testid=id-count]").await;
+    h.wait_text(&count, "1 / 100").await;
+
+    // Pre-flight, confirmation (the number of desktops), then the job to its end.
+    h.click("[data-testid=check]").await;
+    h.wait_css("[data-testid=preflight-summary].pass").await;
+    // The confirmation names the desktop, its snapshot and when it was taken.
+    let targets = h.wait_css("[data-testid=confirm-desktops]").await;
+    let text = targets.text().await.unwrap();
+    let created = before["create_time"].as_str().unwrap();
+    assert!(
+        text.contains("desk-alice") && text.contains(&id) && text.contains(created),
+        "{text}"
+    );
+    assert_eq!(h.count_css("[data-testid=confirm-desktops] li").await, 1);
+    h.type_into("[data-testid=confirm-input]", "1").await;
+    h.click("[data-testid=start]").await;
+    h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
+        .await;
+    let subs = h
+        .count_css("[data-testid=subjob][data-status=SUCCESS]")
+        .await;
+    assert_eq!(subs, 1, "one desktop, restored");
+
+    // The cloud agrees: the snapshot was restored from, just now.
+    let after = snapshot_of(&list().await, "desk-alice-snap-0");
+    assert_eq!(after["status"], "restore_success", "{after}");
+    assert!(after["last_restore_time"].is_string(), "{after}");
+    assert_ne!(after["last_restore_time"], before["last_restore_time"]);
     h.assert_no_console_errors().await;
     h.stop().await;
 }
@@ -588,14 +654,7 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
         if page.ends_with("instances") {
             h.wait_css(".inventory tbody tr[data-id]").await;
         }
-        let overflow = h
-            .client
-            .execute(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
+        let overflow = h.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;").await;
         assert!(
             overflow.as_f64().unwrap_or(0.0) <= 0.0,
             "{page}: the page scrolls sideways by {overflow}px at 390px"
@@ -621,14 +680,7 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
         .send_keys("\u{E004}")
         .await
         .unwrap();
-    let focused = h
-        .client
-        .execute(
-            "const e = document.activeElement; const r = e.getBoundingClientRect(); return [e.className, r.left >= 0 && r.top >= 0];",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let focused = h.js("const e = document.activeElement; const r = e.getBoundingClientRect(); return [e.className, r.left >= 0 && r.top >= 0];").await;
     assert_eq!(focused[0], "skip-link", "{focused}");
     assert_eq!(
         focused[1], true,

@@ -403,6 +403,20 @@ impl Harness {
             .count()
     }
 
+    /// Runs a script in the page and returns what it returns.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script {script:?}: {e}"))
+    }
+
+    /// The current value of the form field `css` (once it is present).
+    pub async fn value(&self, css: &str) -> String {
+        let el = self.wait_css(css).await;
+        el.prop("value").await.unwrap().unwrap_or_default()
+    }
+
     /// Clicks the first element matching `css`.
     pub async fn click(&self, css: &str) {
         self.wait_css(css)
