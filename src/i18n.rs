@@ -122,6 +122,11 @@ messages! {
     RollBack => "Roll back", "回滚";
     CreateSnapshot => "Create snapshot", "创建快照";
     RestoreDesktops => "Restore desktops", "恢复桌面";
+    PickRow => "Select", "选择";
+    Picked => "Selected", "已选";
+    RestorePicked => "Restore the selected", "恢复所选";
+    ClearPicked => "Clear selection", "清除选择";
+    PickLimit => "At most 100 snapshots can be restored in one batch.", "一批最多恢复 100 个快照。";
     StartAnother => "Start another", "再发起一个";
     OpRunning => "Running", "进行中";
     OpSucceeded => "Succeeded", "已成功";

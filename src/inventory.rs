@@ -52,6 +52,52 @@ pub struct ListSpec {
     pub paging: Paging,
     /// What each row offers (links to the restore forms, pre-filled from the row).
     pub row_actions: &'static [RowAction],
+    /// Rows the user can pick together for one row action whose form takes a list.
+    pub pick: Option<Pick>,
+}
+
+/// Picking several rows for one action (Workspace: up to 100 desktop snapshots restored
+/// in one batch).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pick {
+    /// Index into `row_actions`: the action, its form, and the query key of the list.
+    pub action: usize,
+    /// At most this many rows at once.
+    pub max: usize,
+}
+
+impl ListSpec {
+    /// The row action rows are picked for.
+    pub fn pick_action(&self) -> Option<&'static RowAction> {
+        self.row_actions.get(self.pick?.action)
+    }
+
+    /// The form URL for the picked IDs (comma-separated under the action's list key),
+    /// keeping the profile and region.
+    pub fn pick_href(&self, ids: &[String], profile: &str, region: &str) -> Option<String> {
+        let action = self.pick_action()?;
+        let (key, _) = action.fill.first()?;
+        Some(format!(
+            "/{}/{}?profile={profile}&region={region}&{key}={}",
+            self.provider.id(),
+            action.form,
+            ids.join(",")
+        ))
+    }
+}
+
+/// Picks `id` or un-picks it; a new pick past `max` is refused. Whether `id` is picked
+/// afterwards.
+pub fn toggle_pick(picked: &mut Vec<String>, id: &str, max: usize) -> bool {
+    if let Some(at) = picked.iter().position(|p| p == id) {
+        picked.remove(at);
+        false
+    } else if picked.len() < max {
+        picked.push(id.to_string());
+        true
+    } else {
+        false
+    }
 }
 
 /// A row's link to a restore form.
@@ -186,6 +232,7 @@ pub const VIEWS: &[ListSpec] = &[
                 &["RUNNING", "STOPPED"],
             ),
         ],
+        pick: None,
     },
     ListSpec {
         provider: Provider::Tencent,
@@ -207,6 +254,7 @@ pub const VIEWS: &[ListSpec] = &[
         ],
         paging: Paging::OffsetLimit { limit: 100 },
         row_actions: &[],
+        pick: None,
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -226,6 +274,7 @@ pub const VIEWS: &[ListSpec] = &[
         ],
         paging: Paging::NextToken { max_results: 100 },
         row_actions: &[],
+        pick: None,
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -261,6 +310,7 @@ pub const VIEWS: &[ListSpec] = &[
                 &["In_use"],
             ),
         ],
+        pick: None,
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -287,6 +337,7 @@ pub const VIEWS: &[ListSpec] = &[
             &[("disk", "SourceDiskId"), ("snapshot", "SnapshotId")],
             &["accomplished"],
         )],
+        pick: None,
     },
     ListSpec {
         provider: Provider::Huawei,
@@ -313,6 +364,10 @@ pub const VIEWS: &[ListSpec] = &[
             &[("snapshots", "snapshot_id")],
             &["create_success", "restore_success", "restore_failed"],
         )],
+        pick: Some(Pick {
+            action: 0,
+            max: rewind_cloud::validate::LIST_MAX,
+        }),
     },
 ];
 
@@ -642,5 +697,63 @@ mod tests {
         assert_eq!(window(10_000, 1e9, 660.0, 33.0, 10), (9989, 10_000));
         assert_eq!(window(3, 0.0, 660.0, 33.0, 10), (0, 3));
         assert_eq!(window(0, 0.0, 660.0, 33.0, 10), (0, 0));
+    }
+
+    #[test]
+    fn picking_toggles_and_stops_at_the_limit() {
+        let mut picked = Vec::new();
+        assert!(toggle_pick(&mut picked, "a", 2));
+        assert!(toggle_pick(&mut picked, "b", 2));
+        assert!(
+            !toggle_pick(&mut picked, "c", 2),
+            "a third pick past the limit"
+        );
+        assert_eq!(picked, ["a", "b"]);
+        assert!(!toggle_pick(&mut picked, "a", 2), "a second click un-picks");
+        assert_eq!(picked, ["b"]);
+        assert!(toggle_pick(&mut picked, "c", 2));
+        assert_eq!(picked, ["b", "c"]);
+    }
+
+    #[test]
+    fn only_workspace_snapshots_are_picked_and_they_open_the_restore_form() {
+        let picking: Vec<_> = VIEWS.iter().filter(|v| v.pick.is_some()).collect();
+        assert_eq!(picking.len(), 1);
+        let ws = picking[0];
+        assert_eq!((ws.provider, ws.key), (Provider::Huawei, "snapshots"));
+        assert_eq!(
+            ws.pick.map(|p| p.max),
+            Some(rewind_cloud::validate::LIST_MAX)
+        );
+        let ids = [
+            "9a2b0f3e-0000-4000-8000-000000000001",
+            "9a2b0f3e-0000-4000-8000-000000000002",
+        ]
+        .map(String::from);
+        let href = ws.pick_href(&ids, "demo", "cn-north-4").unwrap();
+        assert_eq!(
+            href,
+            format!(
+                "/huawei/restore?profile=demo&region=cn-north-4&snapshots={},{}",
+                ids[0], ids[1]
+            )
+        );
+        // The form reads that key and accepts the list.
+        let form = crate::restore::find(Provider::Huawei, "restore").unwrap();
+        let loc = crate::router::Location::parse(&href);
+        let text = loc.query(form.fields[0].query).unwrap();
+        let check = crate::restore::check_field(
+            form,
+            &form.fields[0],
+            &text,
+            &rewind_cloud::validate::ValidateOptions::default(),
+        );
+        assert!(check.is_ok(), "{check:?}");
+        assert!(
+            VIEWS
+                .iter()
+                .filter(|v| v.pick.is_none())
+                .all(|v| v.pick_href(&ids, "p", "r").is_none())
+        );
     }
 }

@@ -155,7 +155,12 @@ pub fn InventoryTable(
         b - a
     });
     let wrap = NodeRef::<leptos::html::Div>::new();
-    let ncols = spec.columns.len() + usize::from(!spec.row_actions.is_empty());
+    // Rows picked for one action together (Workspace: up to 100 snapshots), by ID, so a
+    // pick survives filtering and scrolling.
+    let picked = RwSignal::new(Vec::<String>::new());
+    let picking = spec.pick.is_some();
+    let ncols =
+        spec.columns.len() + usize::from(!spec.row_actions.is_empty()) + usize::from(picking);
     let on_scroll = move |_| {
         if let Some(el) = wrap.get_untracked() {
             scroll_top.set(el.scroll_top() as f64);
@@ -225,11 +230,13 @@ pub fn InventoryTable(
                     }}
                 </span>
             </div>
+            {picking.then(|| view! { <PickBar spec=spec picked=picked ctx=row_ctx /> })}
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
             <div class="table-wrap virtual" node_ref=wrap on:scroll=on_scroll>
                 <table aria-rowcount=move || visible.with(Vec::len) + 1>
                     <thead>
                         <tr>
+                            {picking.then(|| view! { <th scope="col" class="pick"><span class="sr-only">{i.t(Msg::PickRow)}</span></th> })}
                             {spec
                                 .columns
                                 .iter()
@@ -281,6 +288,7 @@ pub fn InventoryTable(
                                 };
                                 view! {
                                     <tr data-id=cell(spec.id_field)>
+                                        {picking.then(|| view! { <PickCell spec=spec slice=slice at=slot picked=picked ctx=row_ctx /> })}
                                         {spec
                                             .columns
                                             .iter()
@@ -387,6 +395,102 @@ fn RowActions(
                     }
                 })
                 .collect_view()}
+        </td>
+    }
+}
+
+/// What is picked, and the action for all of it.
+#[component]
+fn PickBar(
+    spec: &'static ListSpec,
+    picked: RwSignal<Vec<String>>,
+    ctx: StoredValue<(String, String, Vec<String>)>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let router = crate::router::use_router();
+    let count = move || picked.with(Vec::len);
+    let max = spec.pick.map_or(0, |p| p.max);
+    let go = move |_| {
+        let href = picked.with_untracked(|ids| {
+            ctx.with_value(|(profile, region, _)| spec.pick_href(ids, profile, region))
+        });
+        if let Some(href) = href {
+            router.navigate(&href);
+        }
+    };
+    view! {
+        <div class="pick-bar" data-testid="pick-bar">
+            <span role="status" data-testid="picked-count">
+                {i.t(Msg::Picked)} ": " {count} " / " {max}
+            </span>
+            <button type="button" data-testid="pick-clear" disabled=move || count() == 0 on:click=move |_| picked.set(Vec::new())>
+                {i.t(Msg::ClearPicked)}
+            </button>
+            <button type="button" class="primary" data-testid="pick-go" disabled=move || count() == 0 on:click=go>
+                {spec.pick_action().map(|a| i.t(a.label))} " (" {count} ")"
+            </button>
+            <Show when=move || { count() >= max }>
+                <span class="muted" data-testid="pick-limit">{i.t(Msg::PickLimit)}</span>
+            </Show>
+        </div>
+    }
+}
+
+/// The pick box of the row in view at slot `at`: disabled, with the reason, when the
+/// action is not available for that row or the limit is reached.
+#[component]
+fn PickCell(
+    spec: &'static ListSpec,
+    slice: Memo<Vec<(usize, Value)>>,
+    at: usize,
+    picked: RwSignal<Vec<String>>,
+    ctx: StoredValue<(String, String, Vec<String>)>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let max = spec.pick.map_or(0, |p| p.max);
+    // (ID, why the action is unavailable) for the row in view.
+    let row = Memo::new(move |_| {
+        slice.with(|s| {
+            s.get(at).map(|(_, row)| {
+                let why = spec.pick_action().and_then(|a| {
+                    ctx.with_value(|(profile, _, allowed)| {
+                        a.unavailable(spec, row, allowed, profile)
+                    })
+                });
+                (inventory::cell(row, spec.id_field), why)
+            })
+        })
+    });
+    let id = move || row.with(|r| r.as_ref().map(|(id, _)| id.clone()).unwrap_or_default());
+    let checked = move || {
+        let id = id();
+        picked.with(|p| p.contains(&id))
+    };
+    let reason = move || {
+        row.with(|r| {
+            r.as_ref()
+                .and_then(|(_, why)| why.as_ref().map(|w| i.text(w.reason())()))
+        })
+        .or_else(|| {
+            (!checked() && picked.with(Vec::len) >= max).then(|| i.t(Msg::PickLimit)().to_string())
+        })
+    };
+    view! {
+        <td class="pick">
+            <input
+                type="checkbox"
+                data-testid="pick"
+                aria-label=move || format!("{} {}", i.t(Msg::PickRow)(), id())
+                title=reason
+                prop:checked=checked
+                disabled=move || reason().is_some()
+                on:change=move |_| {
+                    let id = id();
+                    picked.update(|p| {
+                        inventory::toggle_pick(p, &id, max);
+                    });
+                }
+            />
         </td>
     }
 }

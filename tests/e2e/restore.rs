@@ -467,9 +467,6 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
 async fn workspace_restore_from_the_list_to_completion() {
     let h = Harness::start().await;
     let emu = h.emulator();
-    let snapshot_of = |all: &serde_json::Value, name: &str| {
-        find(&rows(all, &["desktop_snapshots"]), "snapshot_name", name).clone()
-    };
     let list = || async {
         emu.call(
             Action::WsListDesktopSnapshot,
@@ -478,50 +475,85 @@ async fn workspace_restore_from_the_list_to_completion() {
         )
         .await
     };
-    let before = snapshot_of(&list().await, "desk-alice-snap-0");
-    assert_eq!(before["status"], "create_success");
-    let id = before["snapshot_id"].as_str().unwrap().to_string();
+    let snapshot_of = |all: &serde_json::Value, name: &str| {
+        find(&rows(all, &["desktop_snapshots"]), "snapshot_name", name).clone()
+    };
+    let all = list().await;
+    let names = ["desk-alice-snap-0", "desk-bob-snap-0"];
+    let before: Vec<_> = names.iter().map(|n| snapshot_of(&all, n)).collect();
+    let ids: Vec<String> = before.iter().map(|s| text(s, "snapshot_id")).collect();
+    for s in &before {
+        assert_eq!(s["status"], "create_success");
+    }
+    let creating = snapshot_of(&all, "desk-dave-snap-new");
+    assert_eq!(creating["status"], "creating");
 
-    // From the row of the desktop snapshot list to the form, with the ID filled in.
+    // Pick two snapshots in the list; one still being created cannot be picked.
     h.client
         .goto(&format!("{}huawei/snapshots", h.url))
         .await
         .unwrap();
-    h.type_into("[data-testid=filter]", "desk-alice-snap-0")
+    let creating_id = text(&creating, "snapshot_id");
+    h.row_id("desk-dave-snap-new").await;
+    let blocked = h
+        .wait_css(&format!("tr[data-id='{creating_id}'] [data-testid=pick]"))
         .await;
-    assert_eq!(h.row_id("desk-alice-snap-0").await, id);
-    h.click(&format!("tr[data-id='{id}'] [data-testid=action-restore]"))
-        .await;
-    assert_eq!(h.value("[data-testid=snapshot_ids]").await, id);
-    let count = h.wait_css("[data-testid=id-count]").await;
-    h.wait_text(&count, "1 / 100").await;
+    assert_eq!(
+        blocked.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let why = blocked.attr("title").await.unwrap().unwrap_or_default();
+    assert!(why.contains("creating"), "{why}");
+    for (name, id) in names.iter().zip(&ids) {
+        h.type_into("[data-testid=filter]", name).await;
+        h.click(&format!("tr[data-id='{id}'] [data-testid=pick]"))
+            .await;
+    }
+    // Picks survive filtering: both are counted, and the filter's row stays ticked.
+    let count = h.wait_css("[data-testid=picked-count]").await;
+    h.wait_text(&count, "2 / 100").await;
+    h.type_into("[data-testid=filter]", "").await;
+    h.screenshot("workspace-picked").await;
+    h.click("[data-testid=pick-go]").await;
 
-    // Pre-flight, confirmation (the number of desktops), then the job to its end.
+    // The form holds both IDs.
+    let count = h.wait_css("[data-testid=id-count]").await;
+    h.wait_text(&count, "2 / 100").await;
+    let field = h.value("[data-testid=snapshot_ids]").await;
+    assert!(ids.iter().all(|id| field.contains(id.as_str())), "{field}");
+
+    // Pre-flight, confirmation (every desktop named), then the job to its end.
     h.click("[data-testid=check]").await;
     h.wait_css("[data-testid=preflight-summary].pass").await;
-    // The confirmation names the desktop, its snapshot and when it was taken.
     let targets = h.wait_css("[data-testid=confirm-desktops]").await;
-    let text = targets.text().await.unwrap();
-    let created = before["create_time"].as_str().unwrap();
-    assert!(
-        text.contains("desk-alice") && text.contains(&id) && text.contains(created),
-        "{text}"
-    );
-    assert_eq!(h.count_css("[data-testid=confirm-desktops] li").await, 1);
-    h.type_into("[data-testid=confirm-input]", "1").await;
+    let named = targets.text().await.unwrap();
+    for (s, id) in before.iter().zip(&ids) {
+        let (desktop, created) = (text(s, "desktop_name"), text(s, "create_time"));
+        assert!(
+            named.contains(&desktop) && named.contains(id.as_str()) && named.contains(&created),
+            "{named}"
+        );
+    }
+    assert_eq!(h.count_css("[data-testid=confirm-desktops] li").await, 2);
+    h.type_into("[data-testid=confirm-input]", "2").await;
     h.click("[data-testid=start]").await;
     h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
         .await;
-    let subs = h
-        .count_css("[data-testid=subjob][data-status=SUCCESS]")
-        .await;
-    assert_eq!(subs, 1, "one desktop, restored");
+    assert_eq!(
+        h.count_css("[data-testid=subjob][data-status=SUCCESS]")
+            .await,
+        2,
+        "both desktops restored"
+    );
 
-    // The cloud agrees: the snapshot was restored from, just now.
-    let after = snapshot_of(&list().await, "desk-alice-snap-0");
-    assert_eq!(after["status"], "restore_success", "{after}");
-    assert!(after["last_restore_time"].is_string(), "{after}");
-    assert_ne!(after["last_restore_time"], before["last_restore_time"]);
+    // The cloud agrees: both snapshots were restored from, just now.
+    let all = list().await;
+    for (name, was) in names.iter().zip(&before) {
+        let after = snapshot_of(&all, name);
+        assert_eq!(after["status"], "restore_success", "{after}");
+        assert!(after["last_restore_time"].is_string(), "{after}");
+        assert_ne!(after["last_restore_time"], was["last_restore_time"]);
+    }
     h.assert_no_console_errors().await;
     h.stop().await;
 }
