@@ -793,13 +793,30 @@ pub fn lighthouse_create_snapshot(
         }
     });
 
-    let (count, quota) = (mine.len(), LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE);
-    out.push(if count < quota {
+    out.push(snapshot_quota(
+        ("Instance", "实例"),
+        &label,
+        mine.len(),
+        LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE,
+    ));
+    out
+}
+
+/// The snapshot quota of one instance (Lighthouse) or disk (ECS): `kind` names the owner
+/// in English and Chinese, `label` is its ID and name.
+fn snapshot_quota(
+    kind: (&str, &str),
+    label: &(String, String),
+    count: usize,
+    quota: usize,
+) -> Check {
+    let (en, zh) = kind;
+    if count < quota {
         Check::pass(
             rules::SNAPSHOT_QUOTA,
             Text::new(
-                format!("Instance {} has {count} of {quota} snapshots", label.0),
-                format!("实例 {} 已有 {count} 个快照（配额 {quota} 个）", label.1),
+                format!("{en} {} has {count} of {quota} snapshots", label.0),
+                format!("{zh} {} 已有 {count} 个快照（上限 {quota} 个）", label.1),
             ),
         )
     } else {
@@ -807,21 +824,21 @@ pub fn lighthouse_create_snapshot(
             rules::SNAPSHOT_QUOTA,
             Text::new(
                 format!(
-                    "Instance {} already has {count} snapshots; the quota is {quota}",
-                    label.0
+                    "{en} {} already has {count} snapshots; the quota is {quota} per {}",
+                    label.0,
+                    en.to_lowercase()
                 ),
                 format!(
-                    "实例 {} 已有 {count} 个快照，已达到配额（{quota} 个）",
+                    "{zh} {} 已有 {count} 个快照，已达到上限（每个{zh} {quota} 个）",
                     label.1
                 ),
             ),
             Text::new(
-                "Delete an old snapshot of this instance first",
-                "请先删除该实例的旧快照",
+                format!("Delete an old snapshot of this {} first", en.to_lowercase()),
+                format!("请先删除该{zh}的旧快照"),
             ),
         )
-    });
-    out
+    }
 }
 
 // ====================================================================== ECS
@@ -1482,34 +1499,12 @@ pub fn ecs_create_snapshot(
         )
     });
 
-    let (count, quota) = (mine.len(), ECS_SNAPSHOTS_PER_DISK);
-    out.push(if count < quota {
-        Check::pass(
-            rules::SNAPSHOT_QUOTA,
-            Text::new(
-                format!("Disk {} has {count} of {quota} snapshots", label.0),
-                format!("磁盘 {} 已有 {count} 个快照（上限 {quota} 个）", label.1),
-            ),
-        )
-    } else {
-        Check::fail(
-            rules::SNAPSHOT_QUOTA,
-            Text::new(
-                format!(
-                    "Disk {} already has {count} snapshots; at most {quota} are allowed per disk",
-                    label.0
-                ),
-                format!(
-                    "磁盘 {} 已有 {count} 个快照，已达到每块磁盘 {quota} 个的上限",
-                    label.1
-                ),
-            ),
-            Text::new(
-                "Delete an old snapshot of this disk first",
-                "请先删除该磁盘的旧快照",
-            ),
-        )
-    });
+    out.push(snapshot_quota(
+        ("Disk", "磁盘"),
+        &label,
+        mine.len(),
+        ECS_SNAPSHOTS_PER_DISK,
+    ));
     out
 }
 
