@@ -3,7 +3,8 @@
 //! provider's documented rate (Lighthouse: 20 rollbacks per second).
 
 use crate::restore::Kind;
-use rewind_cloud::Provider;
+use rewind_cloud::preflight::{Check, Status};
+use rewind_cloud::{Provider, Text};
 use serde_json::{Value, json};
 
 /// One target of a batch: a Lighthouse instance or an ECS disk.
@@ -12,23 +13,65 @@ pub struct Target {
     pub id: String,
     pub name: String,
     pub state: String,
-    /// Its snapshots, newest first: (id, name, state, created).
+    /// Its snapshots, newest first.
     pub snapshots: Vec<SnapshotChoice>,
+    /// The provider's row (the Lighthouse instance, the ECS disk), for the pre-flight.
+    pub row: Value,
+    /// ECS: the instance the disk is attached to (its state decides the pre-flight).
+    pub instance: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SnapshotChoice {
     pub id: String,
     pub name: String,
     pub state: String,
     pub created: String,
     pub ready: bool,
+    /// The provider's row, for the pre-flight.
+    pub row: Value,
 }
 
 impl Target {
     /// The default: the newest snapshot that is ready (NORMAL / accomplished).
     pub fn default_snapshot(&self) -> Option<&SnapshotChoice> {
         self.snapshots.iter().find(|s| s.ready)
+    }
+
+    fn snapshot(&self, id: &str) -> Option<&SnapshotChoice> {
+        self.snapshots.iter().find(|s| s.id == id)
+    }
+}
+
+/// The pre-flight of one batch item, from the state the batch page loaded: the same
+/// rules as the single form (`rewind_cloud::preflight`), so nothing is sent that they
+/// already know the cloud refuses.
+pub fn preflight(kind: Kind, target: &Target, snapshot: &str) -> Vec<Check> {
+    let snap = target.snapshot(snapshot).map(|s| &s.row);
+    match kind {
+        Kind::LhRollback => rewind_cloud::preflight::lighthouse_rollback(Some(&target.row), snap),
+        _ => rewind_cloud::preflight::ecs_reset_disk(
+            Some(&target.row),
+            snap,
+            target.instance.as_ref(),
+        ),
+    }
+}
+
+/// One line for a batch item: the first failure, else the first warning, else ready.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Ready,
+    Warn(Text),
+    Fail(Text),
+}
+
+pub fn verdict(checks: &[Check]) -> Verdict {
+    let first = |status: Status| checks.iter().find(|c| c.status == status);
+    match (first(Status::Fail), first(Status::Warn)) {
+        (Some(c), _) => Verdict::Fail(c.message.clone()),
+        (None, Some(c)) => Verdict::Warn(c.message.clone()),
+        (None, None) => Verdict::Ready,
     }
 }
 
@@ -100,6 +143,7 @@ pub fn lighthouse_targets(instances: &[Value], snapshots: &[Value]) -> Vec<Targe
                     state: s(sn, "SnapshotState"),
                     created: s(sn, "CreatedTime"),
                     ready: s(sn, "SnapshotState") == "NORMAL",
+                    row: sn.clone(),
                 })
                 .collect();
             target(
@@ -107,13 +151,14 @@ pub fn lighthouse_targets(instances: &[Value], snapshots: &[Value]) -> Vec<Targe
                 s(i, "InstanceName"),
                 s(i, "InstanceState"),
                 snaps,
+                (i.clone(), None),
             )
         })
         .collect()
 }
 
-/// ECS: disks with the snapshots taken from them.
-pub fn ecs_targets(disks: &[Value], snapshots: &[Value]) -> Vec<Target> {
+/// ECS: disks with the snapshots taken from them and the instances they are attached to.
+pub fn ecs_targets(disks: &[Value], instances: &[Value], snapshots: &[Value]) -> Vec<Target> {
     disks
         .iter()
         .map(|d| {
@@ -127,14 +172,32 @@ pub fn ecs_targets(disks: &[Value], snapshots: &[Value]) -> Vec<Target> {
                     state: s(sn, "Status"),
                     created: s(sn, "CreationTime"),
                     ready: s(sn, "Status") == "accomplished",
+                    row: sn.clone(),
                 })
                 .collect();
-            target(id, s(d, "DiskName"), s(d, "Status"), snaps)
+            let attached = s(d, "InstanceId");
+            let instance = instances
+                .iter()
+                .find(|i| !attached.is_empty() && s(i, "InstanceId") == attached)
+                .cloned();
+            target(
+                id,
+                s(d, "DiskName"),
+                s(d, "Status"),
+                snaps,
+                (d.clone(), instance),
+            )
         })
         .collect()
 }
 
-fn target(id: String, name: String, state: String, mut snapshots: Vec<SnapshotChoice>) -> Target {
+fn target(
+    id: String,
+    name: String,
+    state: String,
+    mut snapshots: Vec<SnapshotChoice>,
+    (row, instance): (Value, Option<Value>),
+) -> Target {
     // ISO-8601 times sort as text; newest first.
     snapshots.sort_by(|a, b| b.created.cmp(&a.created));
     Target {
@@ -142,6 +205,8 @@ fn target(id: String, name: String, state: String, mut snapshots: Vec<SnapshotCh
         name,
         state,
         snapshots,
+        row,
+        instance,
     }
 }
 
@@ -197,7 +262,7 @@ mod tests {
             json!({"SnapshotId": "s-1", "SourceDiskId": "d-1", "Status": "accomplished", "CreationTime": "2026-11-01T00:00:00Z"}),
             json!({"SnapshotId": "s-2", "SourceDiskId": "d-1", "Status": "failed", "CreationTime": "2026-11-02T00:00:00Z"}),
         ];
-        let t = ecs_targets(&disks, &snaps);
+        let t = ecs_targets(&disks, &[], &snaps);
         assert_eq!(t[0].default_snapshot().unwrap().id, "s-1");
         assert!(t[1].default_snapshot().is_none());
         assert_eq!(
@@ -214,6 +279,8 @@ mod tests {
             name: "x".into(),
             state: state.into(),
             snapshots: vec![],
+            row: json!({}),
+            instance: None,
         };
         assert_eq!(lh.unavailable(&t("STOPPED")), None);
         let why = lh.unavailable(&t("STOPPING")).unwrap();
@@ -249,5 +316,62 @@ mod tests {
             started[99] >= 4000.0,
             "100 starts take at least 4 s at 20/s"
         );
+    }
+
+    #[test]
+    fn each_item_gets_the_forms_pre_flight_for_its_chosen_snapshot() {
+        // Lighthouse: a snapshot from before a resize fails; the newer one is ready, and a
+        // running instance is a warning (forced shutdown), not a failure.
+        let inst = |state: &str| {
+            json!({"InstanceId": "lhins-aaaaaaaa", "InstanceName": "wiki", "InstanceState": state,
+                "LatestOperationState": "SUCCESS",
+                "SystemDisk": {"DiskId": "lhdisk-1", "DiskSize": 60}})
+        };
+        let snaps = [
+            json!({"SnapshotId": "lhsnap-before", "DiskId": "lhdisk-1", "DiskUsage": "SYSTEM_DISK", "DiskSize": 40,
+                "SnapshotState": "NORMAL", "CreatedTime": "2026-10-01T00:00:00Z"}),
+            json!({"SnapshotId": "lhsnap-after", "DiskId": "lhdisk-1", "DiskUsage": "SYSTEM_DISK", "DiskSize": 60,
+                "SnapshotState": "NORMAL", "CreatedTime": "2026-11-01T00:00:00Z"}),
+        ];
+        let stopped = &lighthouse_targets(&[inst("STOPPED")], &snaps)[0];
+        let fail = verdict(&preflight(Kind::LhRollback, stopped, "lhsnap-before"));
+        let Verdict::Fail(why) = fail else {
+            panic!("{fail:?}")
+        };
+        assert!(why.en.contains("resized"), "{why:?}");
+        assert_eq!(
+            verdict(&preflight(Kind::LhRollback, stopped, "lhsnap-after")),
+            Verdict::Ready
+        );
+        let running = &lighthouse_targets(&[inst("RUNNING")], &snaps)[0];
+        assert!(matches!(
+            verdict(&preflight(Kind::LhRollback, running, "lhsnap-after")),
+            Verdict::Warn(_)
+        ));
+        // A snapshot that is not the target's fails as not found.
+        assert!(matches!(
+            verdict(&preflight(Kind::LhRollback, stopped, "lhsnap-elsewhere")),
+            Verdict::Fail(_)
+        ));
+
+        // ECS: the disk's instance must be Stopped.
+        let disks =
+            [json!({"DiskId": "d-1", "Status": "In_use", "InstanceId": "i-1", "Type": "system"})];
+        let ecs_snaps = [
+            json!({"SnapshotId": "s-1", "SourceDiskId": "d-1", "Status": "accomplished",
+            "CreationTime": "2026-11-01T00:00:00Z"}),
+        ];
+        let instance = |state: &str| [json!({"InstanceId": "i-1", "Status": state})];
+        let running = &ecs_targets(&disks, &instance("Running"), &ecs_snaps)[0];
+        assert_eq!(running.instance.as_ref().unwrap()["InstanceId"], "i-1");
+        assert!(matches!(
+            verdict(&preflight(Kind::EcsResetDisk, running, "s-1")),
+            Verdict::Fail(_)
+        ));
+        let stopped = &ecs_targets(&disks, &instance("Stopped"), &ecs_snaps)[0];
+        assert!(!matches!(
+            verdict(&preflight(Kind::EcsResetDisk, stopped, "s-1")),
+            Verdict::Fail(_)
+        ));
     }
 }

@@ -122,6 +122,9 @@ messages! {
     RollBack => "Roll back", "回滚";
     CreateSnapshot => "Create snapshot", "创建快照";
     RestoreDesktops => "Restore desktops", "恢复桌面";
+    ColPreflight => "Pre-flight", "执行前检查";
+    PreflightReady => "Ready", "就绪";
+    BatchPreflightBlocked => "Selected targets that fail the pre-flight (pick another snapshot or deselect them)", "未通过执行前检查的所选目标（请选择其他快照或取消选择）";
     PickRow => "Select", "选择";
     Picked => "Selected", "已选";
     RestorePicked => "Restore the selected", "恢复所选";

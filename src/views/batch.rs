@@ -4,7 +4,7 @@
 //! rest, and "Retry failed" runs only those again.
 
 use crate::api::{self, ApiError};
-use crate::batch::{self, BatchSpec, Target};
+use crate::batch::{self, BatchSpec, Target, Verdict};
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor};
 use crate::ops::{self, OpStatus, Plan, use_ops};
@@ -66,7 +66,12 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                 let snaps = load_all(spec.provider, b, &profile, &region).await?;
                 Ok(match spec.provider {
                     Provider::Tencent => batch::lighthouse_targets(&rows, &snaps),
-                    _ => batch::ecs_targets(&rows, &snaps),
+                    _ => {
+                        // The pre-flight of a disk reads the state of its instance.
+                        let instances =
+                            load_all(spec.provider, "instances", &profile, &region).await?;
+                        batch::ecs_targets(&rows, &instances, &snaps)
+                    }
                 })
             }
             .await;
@@ -188,6 +193,28 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
         let chosen = choice.get();
         selected.with(|s| s.iter().filter(|t| chosen.contains_key(*t)).count())
     });
+    // Selected targets whose chosen snapshot fails the pre-flight: the batch waits until
+    // the user picks another snapshot or leaves them out.
+    let failing = Memo::new(move |_| {
+        let chosen = choice.get();
+        selected.with(|sel| {
+            targets.with(|t| match t {
+                Some(Ok(list)) => list
+                    .iter()
+                    .filter(|t| sel.contains(&t.id))
+                    .filter(|t| {
+                        chosen.get(&t.id).is_some_and(|snap| {
+                            matches!(
+                                batch::verdict(&batch::preflight(spec.kind, t, snap)),
+                                Verdict::Fail(_)
+                            )
+                        })
+                    })
+                    .count(),
+                _ => 0,
+            })
+        })
+    });
     view! {
         <section class="batch" data-testid="batch">
             <h2>{i.t(Msg::BatchTitle)}</h2>
@@ -209,10 +236,15 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                     <input id="batch-typed" type="text" data-testid="batch-confirm-input" autocomplete="off"
                         prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
                 </div>
+                <Show when=move || { failing.get() > 0 }>
+                    <p class="error" role="alert" data-testid="batch-preflight-blocked">
+                        {i.t(Msg::BatchPreflightBlocked)} ": " {move || failing.get()}
+                    </p>
+                </Show>
                 <button type="button" class="danger" data-testid="batch-start"
                     disabled=move || {
                         let n = ready_count.get();
-                        n == 0 || !restore::confirmed(&typed.get(), &n.to_string()) || counts.get().2 > 0
+                        n == 0 || failing.get() > 0 || !restore::confirmed(&typed.get(), &n.to_string()) || counts.get().2 > 0
                     }
                     on:click=start>
                     {i.t(Msg::BatchStart)}
@@ -327,6 +359,7 @@ fn TargetTable(
                         <th scope="col">{i.t(Msg::ColName)}</th>
                         <th scope="col">{i.t(Msg::ColState)}</th>
                         <th scope="col">{i.t(Msg::FieldSnapshotId)}</th>
+                        <th scope="col">{i.t(Msg::ColPreflight)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -338,7 +371,14 @@ fn TargetTable(
                             let usable = t.default_snapshot().is_some() && blocked.is_none();
                             let select_label = format!("{} {}", i.now(Msg::Select), t.id);
                             let snap_label = format!("{} {}", i.now(Msg::FieldSnapshotId), t.id);
-                            let (id1, id2, id3) = (id.clone(), id.clone(), id.clone());
+                            let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id.clone());
+                            // The form's pre-flight for the snapshot chosen now.
+                            let verdict = {
+                                let t = t.clone();
+                                Memo::new(move |_| {
+                                    choice.with(|c| c.get(&id4).map(|snap| batch::verdict(&batch::preflight(spec.kind, &t, snap))))
+                                })
+                            };
                             view! {
                                 <tr data-id=id.clone()>
                                     <td>
@@ -353,7 +393,7 @@ fn TargetTable(
                                     </td>
                                     <td><code>{t.id.clone()}</code></td>
                                     <td>{t.name.clone()}</td>
-                                    <td>
+                                    <td class="state-cell">
                                         <span class="state">{t.state.clone()}</span>
                                         {blocked.map(|why| view! {
                                             <span class="muted reason" data-testid="batch-blocked">" · " {i.text(why.reason())}</span>
@@ -376,6 +416,19 @@ fn TargetTable(
                                             }.into_any()
                                         } else {
                                             view! { <span class="muted">{i.t(Msg::NoReadySnapshot)}</span> }.into_any()
+                                        }}
+                                    </td>
+                                    <td data-testid="batch-preflight" data-status=move || match verdict.get() {
+                                        Some(Verdict::Ready) => "pass",
+                                        Some(Verdict::Warn(_)) => "warn",
+                                        Some(Verdict::Fail(_)) => "fail",
+                                        None => "",
+                                    }>
+                                        {move || match verdict.get() {
+                                            Some(Verdict::Ready) => view! { <span class="check-pass">"✓ " {i.t(Msg::PreflightReady)}</span> }.into_any(),
+                                            Some(Verdict::Warn(t)) => view! { <span class="check-warn">"⚠ " {i.text(t)}</span> }.into_any(),
+                                            Some(Verdict::Fail(t)) => view! { <span class="check-fail">"✗ " {i.text(t)}</span> }.into_any(),
+                                            None => ().into_any(),
                                         }}
                                     </td>
                                 </tr>

@@ -558,9 +558,26 @@ async fn workspace_restore_from_the_list_to_completion() {
     h.stop().await;
 }
 
+/// The status of a batch item (`queued`, `running`, `succeeded`, `failed`; empty before
+/// the batch starts).
+async fn item_status(h: &Harness, target: &str) -> String {
+    let css = format!("[data-testid=batch-item][data-target='{target}']");
+    match h.client.find(Locator::Css(&css)).await {
+        Ok(el) => el
+            .attr("data-status")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
 #[tokio::test]
-async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
-    let h = Harness::start().await;
+async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_failed() {
+    // --faults: the embedded emulator can refuse the next rollback, as a cloud may at any
+    // time for reasons no pre-flight sees.
+    let h = Harness::start_with(&["--faults"]).await;
     let emu = h.emulator();
     let region = LH_REGION;
     let (blog, game, wiki, busy) = (
@@ -572,15 +589,15 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
     let snaps = emu
         .call(Action::LhDescribeSnapshots, region, json!({"Limit": 100}))
         .await;
-    // A snapshot taken before the disk was resized: the cloud refuses that rollback.
-    let resized = find(
-        &rows(&snaps, &["SnapshotSet"]),
-        "SnapshotName",
-        "wiki-before-resize",
-    )["SnapshotId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    // A snapshot taken before the disk was resized: the cloud would refuse that rollback.
+    let resized = text(
+        find(
+            &rows(&snaps, &["SnapshotSet"]),
+            "SnapshotName",
+            "wiki-before-resize",
+        ),
+        "SnapshotId",
+    );
 
     h.client
         .goto(&format!("{}tencent/batch", h.url))
@@ -599,42 +616,97 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
         h.click(&format!("tr[data-id='{inst}'] [data-testid=batch-select]"))
             .await;
     }
+    // Each item gets the form's pre-flight for its snapshot: the old one fails it and
+    // holds the batch back, naming the reason; the newest one passes.
+    let wiki_snapshot = h
+        .wait_css(&format!(
+            "tr[data-id='{wiki}'] [data-testid=batch-snapshot]"
+        ))
+        .await;
+    let newest = wiki_snapshot
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    wiki_snapshot.select_by_value(&resized).await.unwrap();
+    let wiki_check = format!("tr[data-id='{wiki}'] [data-testid=batch-preflight]");
+    h.wait_attr(&wiki_check, "data-status", "fail", OP_LIMIT)
+        .await;
+    let reason = h.wait_css(&wiki_check).await.text().await.unwrap();
+    assert!(reason.contains("resized"), "{reason}");
+    h.wait_css("[data-testid=batch-preflight-blocked]").await;
+    h.type_into("[data-testid=batch-confirm-input]", "3").await;
+    let start = h.wait_css("[data-testid=batch-start]").await;
+    assert!(
+        start.attr("disabled").await.unwrap().is_some(),
+        "a failing item must hold the batch"
+    );
+    h.screenshot("lighthouse-batch-preflight").await;
     h.wait_css(&format!(
         "tr[data-id='{wiki}'] [data-testid=batch-snapshot]"
     ))
     .await
-    .select_by_value(&resized)
+    .select_by_value(&newest)
     .await
     .unwrap();
+    h.wait_until("the wiki item to pass its pre-flight", || async {
+        let el = h.wait_css(&wiki_check).await;
+        el.attr("data-status").await.ok().flatten().as_deref() != Some("fail")
+    })
+    .await;
+    assert_eq!(
+        h.count_css("[data-testid=batch-preflight-blocked]").await,
+        0
+    );
     let count = h.wait_css("[data-testid=batch-count]").await;
     h.wait_text(&count, "3").await;
-    h.type_into("[data-testid=batch-confirm-input]", "3").await;
-    h.click("[data-testid=batch-start]").await;
-    for (inst, status) in [
-        (&blog, "succeeded"),
-        (&game, "succeeded"),
-        (&wiki, "failed"),
-    ] {
-        h.wait_attr(
-            &format!("[data-testid=batch-item][data-target='{inst}']"),
-            "data-status",
-            status,
-            OP_LIMIT,
-        )
+
+    // The cloud refuses one rollback: the others go on, the failure names its code.
+    emu.inject(json!({"provider": "tencent", "action": "ApplyInstanceSnapshot", "count": 1, "kind": "internal"}))
         .await;
-    }
+    h.click("[data-testid=batch-start]").await;
+    let items = [&blog, &game, &wiki];
+    let started = std::time::Instant::now();
+    let failed = loop {
+        let mut statuses = Vec::new();
+        for inst in items {
+            statuses.push(item_status(&h, inst).await);
+        }
+        let done = statuses.iter().all(|s| s == "succeeded" || s == "failed");
+        if done {
+            let failed: Vec<_> = items
+                .iter()
+                .zip(&statuses)
+                .filter(|(_, s)| *s == "failed")
+                .map(|(i, _)| i.to_string())
+                .collect();
+            assert_eq!(
+                failed.len(),
+                1,
+                "exactly one refused rollback: {statuses:?}"
+            );
+            break failed[0].clone();
+        }
+        assert!(
+            started.elapsed() < OP_LIMIT,
+            "batch still running: {statuses:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     let code = h
         .wait_css(&format!(
-            "[data-testid=batch-item][data-target='{wiki}'] [data-testid=batch-item-code]"
+            "[data-testid=batch-item][data-target='{failed}'] [data-testid=batch-item-code]"
         ))
         .await;
-    assert_eq!(
-        code.text().await.unwrap(),
-        "InvalidParameterValue.DiskSizeNotMatch"
+    assert_eq!(code.text().await.unwrap(), "InternalError");
+    let summary = h.wait_css("[data-testid=batch-summary]").await;
+    assert!(
+        summary.text().await.unwrap().starts_with("2 "),
+        "two succeeded"
     );
     h.screenshot("lighthouse-batch").await;
 
-    // Only the failed item is sent again.
+    // Only the failed item is sent again, and this time the cloud takes it.
     let rollbacks = || async {
         let url = format!(
             "{}api/v1/audit?action=ApplyInstanceSnapshot&limit=500",
@@ -648,25 +720,28 @@ async fn lighthouse_batch_reports_each_item_and_retries_only_the_failed() {
     h.wait_until("the retry to be sent", || async { rollbacks().await == 4 })
         .await;
     h.wait_attr(
-        &format!("[data-testid=batch-item][data-target='{wiki}']"),
+        &format!("[data-testid=batch-item][data-target='{failed}']"),
         "data-status",
-        "failed",
+        "succeeded",
         OP_LIMIT,
     )
     .await;
     assert_eq!(rollbacks().await, 4);
-    let s = emu
-        .call(
-            Action::LhDescribeInstances,
-            region,
-            json!({"InstanceIds": [blog]}),
-        )
-        .await;
-    assert_eq!(
-        s["InstanceSet"][0]["LatestOperation"],
-        "ApplyInstanceSnapshot"
-    );
-    assert_eq!(s["InstanceSet"][0]["LatestOperationState"], "SUCCESS");
+    // The cloud's own record: every instance's last operation is a successful rollback.
+    for inst in items {
+        let s = emu
+            .call(
+                Action::LhDescribeInstances,
+                region,
+                json!({"InstanceIds": [inst]}),
+            )
+            .await;
+        assert_eq!(
+            s["InstanceSet"][0]["LatestOperation"],
+            "ApplyInstanceSnapshot"
+        );
+        assert_eq!(s["InstanceSet"][0]["LatestOperationState"], "SUCCESS");
+    }
     h.assert_no_console_errors().await;
     h.stop().await;
 }

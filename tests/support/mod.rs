@@ -320,6 +320,24 @@ impl Emulator {
         }
     }
 
+    /// Adds a fault rule (`rewind serve --demo --faults` only), e.g. the next
+    /// `ApplyInstanceSnapshot` answered with the cloud's internal error.
+    pub async fn inject(&self, fault: serde_json::Value) {
+        let res = self
+            .client
+            .post(format!("http://{}/__emulator/faults", self.addr))
+            .json(&fault)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status().as_u16(),
+            201,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+
     /// Calls `action` in `region` and returns the answer's body (the `Response` object
     /// for Tencent, the whole body otherwise).
     pub async fn call(

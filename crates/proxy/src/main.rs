@@ -39,6 +39,10 @@ enum Command {
         /// With --demo: start the console in bring-your-own-keys (relay) mode.
         #[arg(long, requires = "demo")]
         relay: bool,
+        /// With --demo: enable the embedded emulator's loopback-only fault-injection
+        /// endpoint `/__emulator/faults` (its address is logged at start).
+        #[arg(long, requires = "demo")]
+        faults: bool,
     },
     /// Run the local cloud emulator alone (Lighthouse, ECS and Workspace APIs).
     Emulator {
@@ -102,7 +106,8 @@ async fn run(command: Command) -> Result<(), String> {
             dist,
             world,
             relay,
-        } => serve(demo, config, listen, dist, world, relay).await,
+            faults,
+        } => serve(demo, config, listen, dist, world, relay, faults).await,
         Command::Emulator {
             listen,
             world,
@@ -141,6 +146,7 @@ async fn serve(
     dist: Option<PathBuf>,
     world: rewind_emulator::World,
     relay: bool,
+    faults: bool,
 ) -> Result<(), String> {
     let found_dist = |dist: PathBuf| {
         if dist.join("index.html").is_file() {
@@ -159,7 +165,9 @@ async fn serve(
                 "--demo has no authentication and listens on loopback only; {listen} is not a loopback address"
             ));
         }
-        let emu = demo::EmbeddedEmulator::start(rewind_emulator::EmulatorConfig::new(world))
+        let mut emu_cfg = rewind_emulator::EmulatorConfig::new(world);
+        emu_cfg.faults_enabled = faults;
+        let emu = demo::EmbeddedEmulator::start(emu_cfg)
             .await
             .map_err(|e| format!("cannot start the embedded emulator: {e}"))?;
         tracing::info!(emulator = %emu.addr, "embedded emulator started");
@@ -177,6 +185,9 @@ async fn serve(
                 "--relay only goes with --demo (a configuration file sets `mode` and `[relay]`)"
                     .into(),
             );
+        }
+        if faults {
+            return Err("--faults only goes with --demo (it acts on the embedded emulator)".into());
         }
         let Some(path) = config_path else {
             return Err("give --config FILE (see rewind.example.toml) or --demo".into());

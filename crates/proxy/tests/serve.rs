@@ -240,6 +240,19 @@ fn demo_refuses_a_non_loopback_address_and_bad_configs_name_the_key() {
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
+
+    // Fault injection acts on the embedded emulator: never with a real configuration.
+    let out = Command::new(env!("CARGO_BIN_EXE_rewind"))
+        .args(["serve", "--config", path.to_str().unwrap(), "--faults"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--faults only goes with --demo"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }
 
