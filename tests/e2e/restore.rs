@@ -747,6 +747,100 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
 }
 
 #[tokio::test]
+async fn ecs_batch_holds_disks_of_running_instances_and_resets_the_rest() {
+    let h = Harness::start().await;
+    let emu = h.emulator();
+    let stopped = ecs_system_disk(&emu, &ecs_instance(&emu, "web-1").await).await;
+    let running = ecs_system_disk(&emu, &ecs_instance(&emu, "web-2").await).await;
+    let disks = emu
+        .call(
+            Action::EcsDescribeDisks,
+            ECS_REGION,
+            json!({"MaxResults": 100}),
+        )
+        .await;
+    let spare = text(
+        find(
+            &rows(&disks, &["Disks", "Disk"]),
+            "DiskName",
+            "spare-data-data",
+        ),
+        "DiskId",
+    );
+
+    h.client
+        .goto(&format!("{}alibaba/batch", h.url))
+        .await
+        .unwrap();
+    for disk in [&stopped, &running, &spare] {
+        h.click(&format!("tr[data-id='{disk}'] [data-testid=batch-select]"))
+            .await;
+    }
+    // The disk of a Running instance fails the same pre-flight as the form, and says so.
+    let check = |disk: &str| format!("tr[data-id='{disk}'] [data-testid=batch-preflight]");
+    h.wait_attr(&check(&running), "data-status", "fail", OP_LIMIT)
+        .await;
+    let reason = h.wait_css(&check(&running)).await.text().await.unwrap();
+    assert!(reason.contains("Stopped"), "{reason}");
+    for disk in [&stopped, &spare] {
+        h.wait_attr(&check(disk), "data-status", "pass", OP_LIMIT)
+            .await;
+    }
+    h.wait_css("[data-testid=batch-preflight-blocked]").await;
+    h.type_into("[data-testid=batch-confirm-input]", "3").await;
+    let start = h.wait_css("[data-testid=batch-start]").await;
+    assert!(start.attr("disabled").await.unwrap().is_some());
+
+    // Left out, the rest goes: two resets, both to completion.
+    h.click(&format!(
+        "tr[data-id='{running}'] [data-testid=batch-select]"
+    ))
+    .await;
+    let count = h.wait_css("[data-testid=batch-count]").await;
+    h.wait_text(&count, "2").await;
+    h.type_into("[data-testid=batch-confirm-input]", "2").await;
+    h.click("[data-testid=batch-start]").await;
+    for disk in [&stopped, &spare] {
+        h.wait_attr(
+            &format!("[data-testid=batch-item][data-target='{disk}']"),
+            "data-status",
+            "succeeded",
+            OP_LIMIT,
+        )
+        .await;
+    }
+    let url = format!("{}api/v1/audit?action=ResetDisk&limit=100", h.url);
+    let audit: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let reset: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["params"]["DiskId"].as_str())
+        .collect();
+    assert_eq!(reset.len(), 2, "{audit}");
+    assert!(!reset.contains(&running.as_str()), "{reset:?}");
+    // The cloud's state: both disks are back in their state, the held one untouched.
+    let disks = emu
+        .call(
+            Action::EcsDescribeDisks,
+            ECS_REGION,
+            json!({"MaxResults": 100}),
+        )
+        .await;
+    let status = |id: &str| {
+        text(
+            find(&rows(&disks, &["Disks", "Disk"]), "DiskId", id),
+            "Status",
+        )
+    };
+    assert_eq!(status(&stopped), "In_use");
+    assert_eq!(status(&spare), "Available");
+    assert_eq!(status(&running), "In_use");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
     let h = Harness::start().await;
     h.client.set_window_size(390, 844).await.unwrap();
