@@ -42,7 +42,7 @@ async fn console_shell_loads_with_three_clouds_and_no_console_errors() {
 async fn language_switch_and_deep_links_work_in_the_served_console() {
     let h = Harness::start().await;
     // A deep link is answered by the SPA fallback and routed client-side.
-    h.client.goto(&format!("{}alibaba", h.url)).await.unwrap();
+    h.open("alibaba").await;
     let heading = h.wait_css("section.cloud h1").await;
     h.wait_text(&heading, "Alibaba ECS").await;
     h.client
@@ -155,10 +155,7 @@ async fn links_navigate_in_the_page_and_history_moves_back_and_forward() {
 #[tokio::test]
 async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
     let h = Harness::start().await;
-    h.client
-        .goto(&format!("{}tencent/snapshots", h.url))
-        .await
-        .unwrap();
+    h.open("tencent/snapshots").await;
     // Rows come from the embedded emulator through /api/v1/call.
     let table = h
         .wait_css(".inventory[data-view=snapshots] tbody tr[data-id]")
@@ -180,10 +177,7 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
     .await;
 
     // Another view of another cloud: ECS disks, nested rows and NextToken paging.
-    h.client
-        .goto(&format!("{}alibaba/disks", h.url))
-        .await
-        .unwrap();
+    h.open("alibaba/disks").await;
     let disk = h
         .wait_css(".inventory[data-view=disks] tbody tr[data-id]")
         .await;
@@ -215,10 +209,7 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
 #[tokio::test]
 async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
     let h = Harness::start_with(&["--world", "scale"]).await;
-    h.client
-        .goto(&format!("{}alibaba/snapshots", h.url))
-        .await
-        .unwrap();
+    h.open("alibaba/snapshots").await;
     h.wait_css(".inventory tbody tr[data-id]").await;
     h.client
         .find(Locator::Css("[data-testid=load-all]"))

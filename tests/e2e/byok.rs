@@ -41,7 +41,7 @@ fn last4(id: &str) -> String {
 #[tokio::test]
 async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
     let h = Harness::start_with(&["--relay"]).await;
-    h.client.goto(&format!("{}settings", h.url)).await.unwrap();
+    h.open("settings").await;
     status_reads(&h, "tencent", "No keys set").await;
     // The Keys link is in the header in relay mode.
     h.wait_css("[data-testid=keys-link]").await;
@@ -195,7 +195,7 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
 #[tokio::test]
 async fn a_wrong_secret_shows_the_clouds_auth_failure_with_remedy_and_request_id() {
     let h = Harness::start_with(&["--relay"]).await;
-    h.client.goto(&format!("{}settings", h.url)).await.unwrap();
+    h.open("settings").await;
     enter_keys(
         &h,
         "tencent",
@@ -226,7 +226,7 @@ async fn a_wrong_secret_shows_the_clouds_auth_failure_with_remedy_and_request_id
 #[tokio::test]
 async fn workspace_snapshots_load_with_the_regions_project_id() {
     let h = Harness::start_with(&["--relay"]).await;
-    h.client.goto(&format!("{}settings", h.url)).await.unwrap();
+    h.open("settings").await;
     let (project, region) = demo::HUAWEI_PROJECTS[0];
     // Without the region's project id, nothing is sent and the page says what is missing.
     enter_keys(&h, "huawei", demo::HUAWEI_AK, demo::HUAWEI_SK).await;

@@ -27,6 +27,11 @@ fn find<'a>(rows: &[&'a Value], field: &str, value: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no row with {field} = {value}"))
 }
 
+/// Field `out` of the row at `path` whose `key` equals `value`.
+fn field_where(v: &Value, path: &[&str], key: &str, value: &str, out: &str) -> String {
+    text(find(&rows(v, path), key, value), out)
+}
+
 /// A string field of a row.
 fn text(row: &Value, field: &str) -> String {
     row[field]
@@ -48,10 +53,7 @@ async fn lh_instance(emu: &Emulator, name: &str) -> String {
             json!({"Limit": 100}),
         )
         .await;
-    text(
-        find(&rows(&all, &["InstanceSet"]), "InstanceName", name),
-        "InstanceId",
-    )
+    field_where(&all, &["InstanceSet"], "InstanceName", name, "InstanceId")
 }
 
 /// The ID of the demo's ECS instance called `name`, read on the emulator.
@@ -63,12 +65,11 @@ async fn ecs_instance(emu: &Emulator, name: &str) -> String {
             json!({"MaxResults": 100}),
         )
         .await;
-    text(
-        find(
-            &rows(&all, &["Instances", "Instance"]),
-            "InstanceName",
-            name,
-        ),
+    field_where(
+        &all,
+        &["Instances", "Instance"],
+        "InstanceName",
+        name,
         "InstanceId",
     )
 }
@@ -90,10 +91,7 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
     let h = Harness::start().await;
     let emu = h.emulator();
     let region = "ap-guangzhou";
-    h.client
-        .goto(&format!("{}tencent/instances", h.url))
-        .await
-        .unwrap();
+    h.open("tencent/instances").await;
     let inst = h.row_id("blog-prod").await;
     // A row whose state forbids the action shows it disabled, with the reason.
     let pending = h.row_id("shop-new").await;
@@ -219,7 +217,7 @@ async fn invalid_ids_are_explained_inline_and_never_sent() {
         ("huawei/restore", "snapshot_ids", "not a uuid\nnot a uuid"),
     ];
     for (page, field, bad) in cases {
-        h.client.goto(&format!("{}{page}", h.url)).await.unwrap();
+        h.open(page).await;
         let sent_before = h.requests_to("/api/v1/call");
         h.type_into(&format!("[data-testid={field}]"), bad).await;
         let error = h.wait_css("[data-testid=field-error]").await;
@@ -242,10 +240,7 @@ async fn invalid_ids_are_explained_inline_and_never_sent() {
         // A barrier: the inventory's first page is exactly one call. When it has been
         // logged, everything the form could have sent before it has been logged too.
         let provider = page.split('/').next().unwrap();
-        h.client
-            .goto(&format!("{}{provider}", h.url))
-            .await
-            .unwrap();
+        h.open(provider).await;
         h.wait_css(".inventory tbody tr[data-id]").await;
         h.wait_until("the inventory call in the request log", || async {
             h.requests_to("/api/v1/call") > sent_before
@@ -259,10 +254,7 @@ async fn invalid_ids_are_explained_inline_and_never_sent() {
         );
     }
     // The same inline error in Chinese.
-    h.client
-        .goto(&format!("{}tencent/rollback", h.url))
-        .await
-        .unwrap();
+    h.open("tencent/rollback").await;
     h.click(".lang-switch button[lang='zh-CN']").await;
     h.type_into("[data-testid=InstanceId]", "lhins-BAD!").await;
     let error = h.wait_css("[data-testid=field-error]").await;
@@ -301,10 +293,7 @@ async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
         .to_string();
 
     // From the snapshot's row to the form, with the disk and snapshot filled in.
-    h.client
-        .goto(&format!("{}alibaba/snapshots", h.url))
-        .await
-        .unwrap();
+    h.open("alibaba/snapshots").await;
     h.type_into("[data-testid=filter]", &snap).await;
     h.click(&format!(
         "tr[data-id='{snap}'] [data-testid=action-reset-disk]"
@@ -422,10 +411,7 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
     }
     assert_eq!(ids.len(), 100);
 
-    h.client
-        .goto(&format!("{}huawei/restore", h.url))
-        .await
-        .unwrap();
+    h.open("huawei/restore").await;
     // Pasting the list (with one blank line) counts 100 valid IDs.
     let text = format!("{}\n\n{}", ids[..50].join("\n"), ids[50..].join("\n"));
     h.type_into("[data-testid=snapshot_ids]", &text).await;
@@ -489,10 +475,7 @@ async fn workspace_restore_from_the_list_to_completion() {
     assert_eq!(creating["status"], "creating");
 
     // Pick two snapshots in the list; one still being created cannot be picked.
-    h.client
-        .goto(&format!("{}huawei/snapshots", h.url))
-        .await
-        .unwrap();
+    h.open("huawei/snapshots").await;
     let creating_id = text(&creating, "snapshot_id");
     h.row_id("desk-dave-snap-new").await;
     let blocked = h
@@ -590,19 +573,15 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
         .call(Action::LhDescribeSnapshots, region, json!({"Limit": 100}))
         .await;
     // A snapshot taken before the disk was resized: the cloud would refuse that rollback.
-    let resized = text(
-        find(
-            &rows(&snaps, &["SnapshotSet"]),
-            "SnapshotName",
-            "wiki-before-resize",
-        ),
+    let resized = field_where(
+        &snaps,
+        &["SnapshotSet"],
+        "SnapshotName",
+        "wiki-before-resize",
         "SnapshotId",
     );
 
-    h.client
-        .goto(&format!("{}tencent/batch", h.url))
-        .await
-        .unwrap();
+    h.open("tencent/batch").await;
     // A target in a state the cloud refuses cannot be picked, and says why.
     let busy_box = h
         .wait_css(&format!("tr[data-id='{busy}'] [data-testid=batch-select]"))
@@ -759,19 +738,15 @@ async fn ecs_batch_holds_disks_of_running_instances_and_resets_the_rest() {
             json!({"MaxResults": 100}),
         )
         .await;
-    let spare = text(
-        find(
-            &rows(&disks, &["Disks", "Disk"]),
-            "DiskName",
-            "spare-data-data",
-        ),
+    let spare = field_where(
+        &disks,
+        &["Disks", "Disk"],
+        "DiskName",
+        "spare-data-data",
         "DiskId",
     );
 
-    h.client
-        .goto(&format!("{}alibaba/batch", h.url))
-        .await
-        .unwrap();
+    h.open("alibaba/batch").await;
     for disk in [&stopped, &running, &spare] {
         h.click(&format!("tr[data-id='{disk}'] [data-testid=batch-select]"))
             .await;
@@ -827,12 +802,7 @@ async fn ecs_batch_holds_disks_of_running_instances_and_resets_the_rest() {
             json!({"MaxResults": 100}),
         )
         .await;
-    let status = |id: &str| {
-        text(
-            find(&rows(&disks, &["Disks", "Disk"]), "DiskId", id),
-            "Status",
-        )
-    };
+    let status = |id: &str| field_where(&disks, &["Disks", "Disk"], "DiskId", id, "Status");
     assert_eq!(status(&stopped), "In_use");
     assert_eq!(status(&spare), "Available");
     assert_eq!(status(&running), "In_use");
@@ -850,7 +820,7 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
         "huawei/restore",
         "operations",
     ] {
-        h.client.goto(&format!("{}{page}", h.url)).await.unwrap();
+        h.open(page).await;
         h.wait_css("main h1").await;
         if page.ends_with("instances") {
             h.wait_css(".inventory tbody tr[data-id]").await;
@@ -864,10 +834,7 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
             .await;
     }
     // Tab from the top reaches the skip link first, and it is visible when focused.
-    h.client
-        .goto(&format!("{}tencent/rollback", h.url))
-        .await
-        .unwrap();
+    h.open("tencent/rollback").await;
     h.wait_css("[data-testid=InstanceId]").await;
     let active = h
         .client
@@ -926,16 +893,10 @@ async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
     let confirm = h.wait_css("[data-testid=confirm]").await;
     h.wait_text(&confirm, "先创建快照").await;
     h.screenshot("lighthouse-checklist-zh").await;
-    h.client
-        .goto(&format!("{}huawei/restore", h.url))
-        .await
-        .unwrap();
+    h.open("huawei/restore").await;
     let label = h.wait_css("label[for='f-restore-snapshot_ids']").await;
     h.wait_text(&label, "快照 ID 列表").await;
-    h.client
-        .goto(&format!("{}operations", h.url))
-        .await
-        .unwrap();
+    h.open("operations").await;
     let heading = h.wait_css("main h1").await;
     h.wait_text(&heading, "操作记录").await;
     h.screenshot("operations-zh").await;
@@ -978,10 +939,8 @@ async fn ecs_create_snapshot_checks_quota_and_in_progress_then_takes_one() {
     }
     // A disk with room: every field of the form reaches the cloud.
     let disk = &system_disk["web-1"];
-    h.client
-        .goto(&format!("{}alibaba/create-snapshot?disk={disk}", h.url))
-        .await
-        .unwrap();
+    h.open(&format!("alibaba/create-snapshot?disk={disk}"))
+        .await;
     h.type_into("[data-testid=SnapshotName]", "before-upgrade")
         .await;
     h.type_into("[data-testid=Description]", "taken by the e2e test")

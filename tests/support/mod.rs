@@ -421,6 +421,14 @@ impl Harness {
             .count()
     }
 
+    /// Navigates to a path of the console (`tencent/batch`, `alibaba/snapshots?…`).
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.url))
+            .await
+            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+    }
+
     /// Runs a script in the page and returns what it returns.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client
