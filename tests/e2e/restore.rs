@@ -817,13 +817,18 @@ async fn at_phone_width_the_pages_fit_the_screen_and_stay_keyboard_reachable() {
     for page in [
         "tencent/instances",
         "tencent/rollback",
+        "tencent/batch",
+        "huawei/snapshots",
         "huawei/restore",
         "operations",
     ] {
         h.open(page).await;
         h.wait_css("main h1").await;
-        if page.ends_with("instances") {
+        if page.ends_with("instances") || page.ends_with("snapshots") {
             h.wait_css(".inventory tbody tr[data-id]").await;
+        }
+        if page.ends_with("batch") {
+            h.wait_css("[data-testid=batch-targets] tbody tr").await;
         }
         let overflow = h.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;").await;
         assert!(
