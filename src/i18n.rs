@@ -124,6 +124,7 @@ messages! {
     RestoreDesktops => "Restore desktops", "恢复桌面";
     ColPreflight => "Pre-flight", "执行前检查";
     PreflightReady => "Ready", "就绪";
+    CheckAgain => "Check again", "重新检查";
     BatchPreflightBlocked => "Selected targets that fail the pre-flight (pick another snapshot or deselect them)", "未通过执行前检查的所选目标（请选择其他快照或取消选择）";
     PickRow => "Select", "选择";
     Picked => "Selected", "已选";

@@ -37,6 +37,28 @@ pub async fn load_all(
     Ok(rows)
 }
 
+/// The batch's targets with their snapshots (for ECS, with the disks' instances, whose
+/// state the pre-flight reads), as the cloud has them now.
+async fn load_targets(
+    spec: BatchSpec,
+    profile: &str,
+    region: &str,
+) -> Result<Vec<Target>, ApiError> {
+    let (a, b) = match spec.provider {
+        Provider::Tencent => ("instances", "snapshots"),
+        _ => ("disks", "snapshots"),
+    };
+    let rows = load_all(spec.provider, a, profile, region).await?;
+    let snaps = load_all(spec.provider, b, profile, region).await?;
+    Ok(match spec.provider {
+        Provider::Tencent => batch::lighthouse_targets(&rows, &snaps),
+        _ => {
+            let instances = load_all(spec.provider, "instances", profile, region).await?;
+            batch::ecs_targets(&rows, &instances, &snaps)
+        }
+    })
+}
+
 /// One queued item and, once started, its operation.
 #[derive(Debug, Clone, PartialEq)]
 struct Item {
@@ -54,27 +76,13 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
     let choice = RwSignal::new(BTreeMap::<String, String>::new());
     let items = RwSignal::new(Vec::<Item>::new());
     let typed = RwSignal::new(String::new());
+    // Set when the live re-check before a start could not read the cloud.
+    let start_error = RwSignal::new(None::<ApiError>);
+    let checking = RwSignal::new(false);
     {
         let (profile, region) = (profile.clone(), region.clone());
         spawn_local(async move {
-            let (a, b) = match spec.provider {
-                Provider::Tencent => ("instances", "snapshots"),
-                _ => ("disks", "snapshots"),
-            };
-            let result = async {
-                let rows = load_all(spec.provider, a, &profile, &region).await?;
-                let snaps = load_all(spec.provider, b, &profile, &region).await?;
-                Ok(match spec.provider {
-                    Provider::Tencent => batch::lighthouse_targets(&rows, &snaps),
-                    _ => {
-                        // The pre-flight of a disk reads the state of its instance.
-                        let instances =
-                            load_all(spec.provider, "instances", &profile, &region).await?;
-                        batch::ecs_targets(&rows, &instances, &snaps)
-                    }
-                })
-            }
-            .await;
+            let result = load_targets(spec, &profile, &region).await;
             if let Ok(list) = &result {
                 // try_: the page may be gone by the time the inventory arrives.
                 choice.try_set(
@@ -159,40 +167,6 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
             c
         })
     });
-    let start = {
-        let run_queue = run_queue.clone();
-        move |_| {
-            let chosen = choice.get_untracked();
-            let list: Vec<Item> = selected
-                .get_untracked()
-                .into_iter()
-                .filter_map(|t| {
-                    chosen.get(&t).map(|s| Item {
-                        target: t.clone(),
-                        snapshot: s.clone(),
-                        op: None,
-                    })
-                })
-                .collect();
-            items.set(list);
-            typed.set(String::new());
-            run_queue();
-        }
-    };
-    let retry = Callback::new(move |_: ()| {
-        items.update(|all| {
-            for it in all.iter_mut() {
-                if status_of(it) == Some(OpStatus::Failed) {
-                    it.op = None;
-                }
-            }
-        });
-        run_queue();
-    });
-    let ready_count = Memo::new(move |_| {
-        let chosen = choice.get();
-        selected.with(|s| s.iter().filter(|t| chosen.contains_key(*t)).count())
-    });
     // Selected targets whose chosen snapshot fails the pre-flight: the batch waits until
     // the user picks another snapshot or leaves them out.
     let failing = Memo::new(move |_| {
@@ -214,6 +188,66 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                 _ => 0,
             })
         })
+    });
+    // The pre-flight once more on the state the cloud has now ("Check again"), and before
+    // a start: the queue starts only if every selected item still passes.
+    let recheck = {
+        let run_queue = run_queue.clone();
+        let (profile, region) = (profile.clone(), region.clone());
+        move |then_start: bool| {
+            checking.set(true);
+            start_error.set(None);
+            let run_queue = run_queue.clone();
+            let (profile, region) = (profile.clone(), region.clone());
+            spawn_local(async move {
+                let fresh = load_targets(spec, &profile, &region).await;
+                checking.try_set(false);
+                match fresh {
+                    Err(e) => {
+                        start_error.try_set(Some(e));
+                    }
+                    Ok(list) => {
+                        targets.try_set(Some(Ok(list)));
+                        if !then_start || failing.try_get_untracked().unwrap_or(1) > 0 {
+                            return;
+                        }
+                        let chosen = choice.get_untracked();
+                        let list: Vec<Item> = selected
+                            .get_untracked()
+                            .into_iter()
+                            .filter_map(|t| {
+                                chosen.get(&t).map(|s| Item {
+                                    target: t.clone(),
+                                    snapshot: s.clone(),
+                                    op: None,
+                                })
+                            })
+                            .collect();
+                        items.set(list);
+                        typed.set(String::new());
+                        run_queue();
+                    }
+                }
+            });
+        }
+    };
+    let start = {
+        let recheck = recheck.clone();
+        move |_| recheck(true)
+    };
+    let retry = Callback::new(move |_: ()| {
+        items.update(|all| {
+            for it in all.iter_mut() {
+                if status_of(it) == Some(OpStatus::Failed) {
+                    it.op = None;
+                }
+            }
+        });
+        run_queue();
+    });
+    let ready_count = Memo::new(move |_| {
+        let chosen = choice.get();
+        selected.with(|s| s.iter().filter(|t| chosen.contains_key(*t)).count())
     });
     view! {
         <section class="batch" data-testid="batch">
@@ -238,17 +272,25 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                 </div>
                 <Show when=move || { failing.get() > 0 }>
                     <p class="error" role="alert" data-testid="batch-preflight-blocked">
-                        {i.t(Msg::BatchPreflightBlocked)} ": " {move || failing.get()}
+                        {i.t(Msg::BatchPreflightBlocked)} ": " {move || failing.get()} " "
+                        <button type="button" data-testid="batch-recheck" disabled=move || checking.get()
+                            on:click={
+                                let recheck = recheck.clone();
+                                move |_| recheck(false)
+                            }>
+                            {i.t(Msg::CheckAgain)}
+                        </button>
                     </p>
                 </Show>
                 <button type="button" class="danger" data-testid="batch-start"
                     disabled=move || {
                         let n = ready_count.get();
-                        n == 0 || failing.get() > 0 || !restore::confirmed(&typed.get(), &n.to_string()) || counts.get().2 > 0
+                        n == 0 || checking.get() || failing.get() > 0 || !restore::confirmed(&typed.get(), &n.to_string()) || counts.get().2 > 0
                     }
                     on:click=start>
-                    {i.t(Msg::BatchStart)}
+                    {move || if checking.get() { i.t(Msg::CheckingLiveState)() } else { i.t(Msg::BatchStart)() }}
                 </button>
+                {move || start_error.get().map(|e| view! { <ErrorPanel error=e /> })}
             </div>
             <Show when=move || items.with(|v| !v.is_empty())>
                 <section class="batch-results" aria-live="polite">
@@ -372,6 +414,8 @@ fn TargetTable(
                             let select_label = format!("{} {}", i.now(Msg::Select), t.id);
                             let snap_label = format!("{} {}", i.now(Msg::FieldSnapshotId), t.id);
                             let (id1, id2, id3, id4) = (id.clone(), id.clone(), id.clone(), id.clone());
+                            // The snapshot chosen so far (the table is drawn again after a live re-check).
+                            let current = choice.with_untracked(|c| c.get(&id).cloned());
                             // The form's pre-flight for the snapshot chosen now.
                             let verdict = {
                                 let t = t.clone();
@@ -408,7 +452,7 @@ fn TargetTable(
                                                         choice.update(|c| { c.insert(id3.clone(), v); });
                                                     }>
                                                     {t.snapshots.iter().filter(|s| s.ready).enumerate().map(|(n, s)| view! {
-                                                        <option value=s.id.clone() selected=n == 0>
+                                                        <option value=s.id.clone() selected=current.as_ref().map_or(n == 0, |c| *c == s.id)>
                                                             {format!("{} · {} · {}", s.id, s.name, s.created)}
                                                         </option>
                                                     }).collect_view()}

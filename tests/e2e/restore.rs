@@ -640,6 +640,71 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
     let count = h.wait_css("[data-testid=batch-count]").await;
     h.wait_text(&count, "3").await;
 
+    let rollbacks = || async {
+        let url = format!(
+            "{}api/v1/audit?action=ApplyInstanceSnapshot&limit=500",
+            h.url
+        );
+        let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        body["entries"].as_array().map(Vec::len).unwrap_or(0)
+    };
+
+    // Start runs the pre-flight again on the live state: an operation begun on blog-prod
+    // since the page loaded (a snapshot, taken straight on the cloud) holds the batch,
+    // and nothing is sent.
+    let busy_state = || async {
+        let s = emu
+            .call(
+                Action::LhDescribeInstances,
+                region,
+                json!({"InstanceIds": [blog]}),
+            )
+            .await;
+        s["InstanceSet"][0]["LatestOperationState"].clone()
+    };
+    emu.call(
+        Action::LhCreateInstanceSnapshot,
+        region,
+        json!({"InstanceId": blog, "SnapshotName": "taken-meanwhile"}),
+    )
+    .await;
+    assert_eq!(busy_state().await, "OPERATING");
+    h.click("[data-testid=batch-start]").await;
+    let blog_check = format!("tr[data-id='{blog}'] [data-testid=batch-preflight]");
+    h.wait_attr(&blog_check, "data-status", "fail", OP_LIMIT)
+        .await;
+    let reason = h.wait_css(&blog_check).await.text().await.unwrap();
+    assert!(reason.contains("OPERATING"), "{reason}");
+    h.wait_css("[data-testid=batch-preflight-blocked]").await;
+    assert_eq!(h.count_css("[data-testid=batch-item]").await, 0);
+    assert_eq!(rollbacks().await, 0, "a held batch sends nothing");
+    // The user's choices stay: wiki keeps the snapshot picked above.
+    let kept = h
+        .wait_css(&format!(
+            "tr[data-id='{wiki}'] [data-testid=batch-snapshot]"
+        ))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(kept, newest);
+    h.wait_until("the snapshot taken meanwhile to finish", || async {
+        busy_state().await == "SUCCESS"
+    })
+    .await;
+    // "Check again" reads the cloud once more: blog-prod passes, the batch may go.
+    h.click("[data-testid=batch-recheck]").await;
+    h.wait_until("blog-prod to pass its pre-flight again", || async {
+        let el = h.wait_css(&blog_check).await;
+        el.attr("data-status").await.ok().flatten().as_deref() != Some("fail")
+    })
+    .await;
+    assert_eq!(
+        h.count_css("[data-testid=batch-preflight-blocked]").await,
+        0
+    );
+
     // The cloud refuses one rollback: the others go on, the failure names its code.
     emu.inject(json!({"provider": "tencent", "action": "ApplyInstanceSnapshot", "count": 1, "kind": "internal"}))
         .await;
@@ -686,14 +751,6 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
     h.screenshot("lighthouse-batch").await;
 
     // Only the failed item is sent again, and this time the cloud takes it.
-    let rollbacks = || async {
-        let url = format!(
-            "{}api/v1/audit?action=ApplyInstanceSnapshot&limit=500",
-            h.url
-        );
-        let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
-        body["entries"].as_array().map(Vec::len).unwrap_or(0)
-    };
     assert_eq!(rollbacks().await, 3);
     h.click("[data-testid=batch-retry]").await;
     h.wait_until("the retry to be sent", || async { rollbacks().await == 4 })
