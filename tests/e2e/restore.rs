@@ -415,8 +415,7 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
     // Pasting the list (with one blank line) counts 100 valid IDs.
     let text = format!("{}\n\n{}", ids[..50].join("\n"), ids[50..].join("\n"));
     h.type_into("[data-testid=snapshot_ids]", &text).await;
-    let count = h.wait_css("[data-testid=id-count]").await;
-    h.wait_text(&count, "100 / 100").await;
+    h.wait_css_text("[data-testid=id-count]", "100 / 100").await;
     h.click("[data-testid=check]").await;
     let summary = h.wait_css("[data-testid=preflight-summary]").await;
     assert!(
@@ -493,15 +492,14 @@ async fn workspace_restore_from_the_list_to_completion() {
             .await;
     }
     // Picks survive filtering: both are counted, and the filter's row stays ticked.
-    let count = h.wait_css("[data-testid=picked-count]").await;
-    h.wait_text(&count, "2 / 100").await;
+    h.wait_css_text("[data-testid=picked-count]", "2 / 100")
+        .await;
     h.type_into("[data-testid=filter]", "").await;
     h.screenshot("workspace-picked").await;
     h.click("[data-testid=pick-go]").await;
 
     // The form holds both IDs.
-    let count = h.wait_css("[data-testid=id-count]").await;
-    h.wait_text(&count, "2 / 100").await;
+    h.wait_css_text("[data-testid=id-count]", "2 / 100").await;
     let field = h.value("[data-testid=snapshot_ids]").await;
     assert!(ids.iter().all(|id| field.contains(id.as_str())), "{field}");
 
@@ -637,8 +635,7 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
         h.count_css("[data-testid=batch-preflight-blocked]").await,
         0
     );
-    let count = h.wait_css("[data-testid=batch-count]").await;
-    h.wait_text(&count, "3").await;
+    h.wait_css_text("[data-testid=batch-count]", "3").await;
 
     let rollbacks = || async {
         let url = format!(
@@ -828,8 +825,7 @@ async fn ecs_batch_holds_disks_of_running_instances_and_resets_the_rest() {
         "tr[data-id='{running}'] [data-testid=batch-select]"
     ))
     .await;
-    let count = h.wait_css("[data-testid=batch-count]").await;
-    h.wait_text(&count, "2").await;
+    h.wait_css_text("[data-testid=batch-count]", "2").await;
     h.type_into("[data-testid=batch-confirm-input]", "2").await;
     h.click("[data-testid=batch-start]").await;
     for disk in [&stopped, &spare] {

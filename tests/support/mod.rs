@@ -421,6 +421,12 @@ impl Harness {
             .count()
     }
 
+    /// Waits until the element `css` is present and its text contains `needle`.
+    pub async fn wait_css_text(&self, css: &str, needle: &str) {
+        let el = self.wait_css(css).await;
+        self.wait_text(&el, needle).await;
+    }
+
     /// Navigates to a path of the console (`tencent/batch`, `alibaba/snapshots?…`).
     pub async fn open(&self, path: &str) {
         self.client
