@@ -66,10 +66,7 @@ async fn first_table_paint() -> Vec<f64> {
     let h = Harness::start().await;
     let mut samples = Vec::new();
     for _ in 0..NAVIGATIONS {
-        h.client
-            .goto(&format!("{}tencent/snapshots", h.url))
-            .await
-            .expect("navigate");
+        h.open("tencent/snapshots").await;
         let mut at = None;
         for _ in 0..400 {
             let v = h
@@ -114,29 +111,11 @@ setTimeout(() => requestAnimationFrame(() => {
 
 async fn filter_keystrokes() -> (Vec<f64>, Vec<f64>, usize) {
     let h = Harness::start_with(&["--world", "scale"]).await;
-    h.client
-        .goto(&format!("{}alibaba/snapshots", h.url))
-        .await
-        .expect("navigate");
-    h.wait_css(".inventory tbody tr[data-id]").await;
-    h.click("[data-testid=load-all]").await;
-    let count = h.wait_css("[data-testid=count]").await;
-    let mut loaded = 0;
-    for _ in 0..1200 {
-        let text = count.text().await.unwrap_or_default();
-        // "N shown of T": everything is loaded when N reaches T.
-        let numbers: Vec<usize> = text
-            .split_whitespace()
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        loaded = numbers.first().copied().unwrap_or(0);
-        if loaded >= 10_000 && numbers.len() == 2 && numbers[0] == numbers[1] {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    h.open("alibaba/snapshots").await;
+    let loaded = h.load_all_rows(10_000).await;
     let (mut dom, mut frame) = (Vec::new(), Vec::new());
-    // Twice over the keystrokes: the first pass warms the JIT and caches.
+    // Three passes over the keystrokes: the first warms the JIT and caches and is not
+    // counted.
     for pass in 0..3 {
         for text in KEYSTROKES {
             let v = h

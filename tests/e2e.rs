@@ -53,12 +53,10 @@ async fn language_switch_and_deep_links_work_in_the_served_console() {
         .await
         .unwrap();
     h.wait_text(&heading, "阿里云 ECS").await;
-    let nav = h.wait_css("nav.clouds").await;
-    h.wait_text(&nav, "腾讯云轻量应用服务器").await;
+    h.wait_css_text("nav.clouds", "腾讯云轻量应用服务器").await;
     // The choice is remembered by this browser across a reload.
     h.client.refresh().await.unwrap();
-    let heading = h.wait_css("section.cloud h1").await;
-    h.wait_text(&heading, "阿里云 ECS").await;
+    h.wait_css_text("section.cloud h1", "阿里云 ECS").await;
     h.screenshot("alibaba-zh").await;
     h.assert_no_console_errors().await;
     h.stop().await;
@@ -84,8 +82,7 @@ async fn links_navigate_in_the_page_and_history_moves_back_and_forward() {
     };
 
     h.click("nav.clouds a[href='/alibaba']").await;
-    let heading = h.wait_css("section.cloud h1").await;
-    h.wait_text(&heading, "Alibaba ECS").await;
+    h.wait_css_text("section.cloud h1", "Alibaba ECS").await;
     h.wait_attr(
         "nav.clouds a[href='/alibaba']",
         "aria-current",
@@ -132,8 +129,7 @@ async fn links_navigate_in_the_page_and_history_moves_back_and_forward() {
     h.client.back().await.unwrap();
     h.wait_css(".cloud-cards a").await;
     h.client.forward().await.unwrap();
-    let heading = h.wait_css("section.cloud h1").await;
-    h.wait_text(&heading, "Alibaba ECS").await;
+    h.wait_css_text("section.cloud h1", "Alibaba ECS").await;
     assert_eq!(
         marker().await,
         serde_json::json!(42),
@@ -210,26 +206,8 @@ async fn inventory_lists_lighthouse_snapshots_and_filters_them() {
 async fn ten_thousand_snapshots_stay_windowed_and_filterable() {
     let h = Harness::start_with(&["--world", "scale"]).await;
     h.open("alibaba/snapshots").await;
-    h.wait_css(".inventory tbody tr[data-id]").await;
-    h.client
-        .find(Locator::Css("[data-testid=load-all]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
     // Every page arrives (NextToken paging); the count says so.
-    let count = h.wait_css("[data-testid=count]").await;
-    h.wait_until("10,000+ snapshots loaded", || async {
-        // "N shown of T": everything is loaded when N reaches T.
-        let text = count.text().await.unwrap_or_default();
-        let numbers: Vec<usize> = text
-            .split_whitespace()
-            .filter_map(|w| w.parse().ok())
-            .collect();
-        numbers.len() == 2 && numbers[0] == numbers[1] && numbers[0] >= 10_000
-    })
-    .await;
+    h.load_all_rows(10_000).await;
     // Only the rows in view (plus a margin) are in the DOM.
     let rendered = h.count_css(".inventory tbody tr[data-id]").await;
     assert!(

@@ -200,40 +200,11 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
                     None => view! { <span class="muted">{i.t(Msg::ByokNotSet)}</span> }.into_any(),
                 }}
             </p>
-            <div class="field">
-                <label for=field_id("id")>{i.t(Msg::ByokKeyId)}</label>
-                <input
-                    type="text"
-                    id=field_id("id")
-                    data-testid=field_id("id")
-                    autocomplete="off"
-                    spellcheck="false"
-                    prop:value=move || id.get()
-                    on:input=move |ev| id.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for=field_id("secret")>{i.t(Msg::ByokSecret)}</label>
-                <input
-                    type="password"
-                    id=field_id("secret")
-                    data-testid=field_id("secret")
-                    autocomplete="off"
-                    prop:value=move || secret.get()
-                    on:input=move |ev| secret.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label for=field_id("token")>{i.t(Msg::ByokToken)} " " <span class="muted">{i.t(Msg::Optional)}</span></label>
-                <input
-                    type="password"
-                    id=field_id("token")
-                    data-testid=field_id("token")
-                    autocomplete="off"
-                    prop:value=move || token.get()
-                    on:input=move |ev| token.set(event_target_value(&ev))
-                />
-            </div>
+            <KeyInput id=field_id("id") kind="text" value=id>{i.t(Msg::ByokKeyId)}</KeyInput>
+            <KeyInput id=field_id("secret") kind="password" value=secret>{i.t(Msg::ByokSecret)}</KeyInput>
+            <KeyInput id=field_id("token") kind="password" value=token>
+                {i.t(Msg::ByokToken)} " " <span class="muted">{i.t(Msg::Optional)}</span>
+            </KeyInput>
             {alibaba}
             {huawei}
             <div class="actions">
@@ -427,6 +398,30 @@ fn ShownRequest(shown: Shown) -> impl IntoView {
                 </button>
             </h3>
             <pre class="curl" data-testid="signed-curl">{shown.curl}</pre>
+        </div>
+    }
+}
+
+/// One labelled key field: text for the key ID, password for the secret and the token.
+#[component]
+fn KeyInput(
+    id: String,
+    kind: &'static str,
+    value: RwSignal<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>{children()}</label>
+            <input
+                type=kind
+                id=id.clone()
+                data-testid=id
+                autocomplete="off"
+                spellcheck="false"
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
         </div>
     }
 }

@@ -16,8 +16,8 @@ async fn enter_keys(h: &Harness, cloud: &str, id: &str, secret: &str) {
 }
 
 async fn status_reads(h: &Harness, cloud: &str, needle: &str) {
-    let status = h.wait_css(&format!("[data-testid={cloud}-status]")).await;
-    h.wait_text(&status, needle).await;
+    h.wait_css_text(&format!("[data-testid={cloud}-status]"), needle)
+        .await;
 }
 
 /// Client-side navigation (a page load would start a fresh tab state).
@@ -232,8 +232,8 @@ async fn workspace_snapshots_load_with_the_regions_project_id() {
     enter_keys(&h, "huawei", demo::HUAWEI_AK, demo::HUAWEI_SK).await;
     status_reads(&h, "huawei", "secret •••• set").await;
     open_view(&h, "huawei", "snapshots").await;
-    let code = h.wait_css("[data-testid=error-code]").await;
-    h.wait_text(&code, "NoProjectId").await;
+    h.wait_css_text("[data-testid=error-code]", "NoProjectId")
+        .await;
     assert_eq!(h.requests_to("/relay"), 0);
 
     h.click("[data-testid=keys-link]").await;

@@ -202,8 +202,8 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
 
     // The operations page lists it from the audit log too.
     h.click("[data-testid=ops-link]").await;
-    let audit = h.wait_css("[data-testid=audit]").await;
-    h.wait_text(&audit, "ApplyInstanceSnapshot").await;
+    h.wait_css_text("[data-testid=audit]", "ApplyInstanceSnapshot")
+        .await;
     h.assert_no_console_errors().await;
     h.stop().await;
 }
@@ -263,8 +263,8 @@ async fn invalid_ids_are_explained_inline_and_never_sent() {
         text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
         "expected a Chinese message, got {text:?}"
     );
-    let label = h.wait_css("label[for='f-rollback-InstanceId']").await;
-    h.wait_text(&label, "实例 ID").await;
+    h.wait_css_text("label[for='f-rollback-InstanceId']", "实例 ID")
+        .await;
     h.screenshot("invalid-zh").await;
     h.assert_no_console_errors().await;
     h.stop().await;
@@ -942,21 +942,19 @@ async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
         ))
         .await
         .unwrap();
-    let label = h.wait_css("label[for='f-rollback-SnapshotId']").await;
-    h.wait_text(&label, "快照 ID").await;
+    h.wait_css_text("label[for='f-rollback-SnapshotId']", "快照 ID")
+        .await;
     h.click("[data-testid=check]").await;
     let warning = h.wait_css("[data-testid=forced-shutdown]").await;
     let text = warning.text().await.unwrap();
     assert!(text.contains("强制"), "{text}");
-    let confirm = h.wait_css("[data-testid=confirm]").await;
-    h.wait_text(&confirm, "先创建快照").await;
+    h.wait_css_text("[data-testid=confirm]", "先创建快照").await;
     h.screenshot("lighthouse-checklist-zh").await;
     h.open("huawei/restore").await;
-    let label = h.wait_css("label[for='f-restore-snapshot_ids']").await;
-    h.wait_text(&label, "快照 ID 列表").await;
+    h.wait_css_text("label[for='f-restore-snapshot_ids']", "快照 ID 列表")
+        .await;
     h.open("operations").await;
-    let heading = h.wait_css("main h1").await;
-    h.wait_text(&heading, "操作记录").await;
+    h.wait_css_text("main h1", "操作记录").await;
     h.screenshot("operations-zh").await;
     h.assert_no_console_errors().await;
     h.stop().await;

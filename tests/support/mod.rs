@@ -427,6 +427,33 @@ impl Harness {
         self.wait_text(&el, needle).await;
     }
 
+    /// Clicks "Load all" on the inventory table in view and waits until every page is in
+    /// ("N shown of T" with N = T) and at least `min` rows; returns N.
+    pub async fn load_all_rows(&self, min: usize) -> usize {
+        self.wait_css(".inventory tbody tr[data-id]").await;
+        self.click("[data-testid=load-all]").await;
+        let count = self.wait_css("[data-testid=count]").await;
+        let start = Instant::now();
+        loop {
+            let text = count.text().await.unwrap_or_default();
+            let numbers: Vec<usize> = text
+                .split_whitespace()
+                .filter_map(|w| w.parse().ok())
+                .collect();
+            if let [shown, total] = numbers[..]
+                && shown == total
+                && shown >= min
+            {
+                return shown;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "not every page loaded within 120 s: {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Navigates to a path of the console (`tencent/batch`, `alibaba/snapshots?…`).
     pub async fn open(&self, path: &str) {
         self.client

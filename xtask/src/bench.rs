@@ -10,21 +10,7 @@ const BUDGET_GZIP_BYTES: u64 = 200 * 1024;
 pub fn run(root: &Path) -> Result<(), String> {
     let env = crate::build_console(root)?;
     transfer_size(&root.join("dist"))?;
-    Step::new("build the server for the console bench (release)")
-        .cmd(
-            root,
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "rewind-proxy",
-                "--bin",
-                "rewind",
-            ],
-        )
-        .run()?;
+    crate::build_server(root, crate::Profile::Release)?;
     Step::new(
         "console timings in headless Chromium (cargo bench -p rewind-console --bench console)",
     )

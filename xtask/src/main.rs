@@ -54,6 +54,26 @@ fn project_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// Which `rewind` binary: `target/debug/rewind` (tests) or `target/release/rewind`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Debug,
+    Release,
+}
+
+/// Builds the `rewind` server binary.
+pub fn build_server(root: &Path, profile: Profile) -> Result<(), String> {
+    let mut args = vec!["build", "--quiet", "-p", "rewind-proxy", "--bin", "rewind"];
+    if profile == Profile::Release {
+        args.push("--release");
+    }
+    let title = match profile {
+        Profile::Debug => "build the server (cargo build -p rewind-proxy)",
+        Profile::Release => "build the server (cargo build --release -p rewind-proxy)",
+    };
+    Step::new(title).cmd(root, "cargo", &args).run()
+}
+
 /// Installs the build tools and builds the console in release mode into `dist/`.
 pub fn build_console(root: &Path) -> Result<tools::Env, String> {
     let env = tools::setup(root, tools::Need::Build)?;
@@ -77,23 +97,8 @@ fn run(root: &Path, args: &[String]) -> Result<(), String> {
             .map_err(|_| format!("--port takes a port number, got {n:?}"))?,
         _ => return Err(format!("usage: cargo xtask run [--port N] (got {args:?})")),
     };
-    let env = build_console(root)?;
-    Step::new("build the server (cargo build --release -p rewind-proxy)")
-        .cmd(
-            root,
-            "cargo",
-            &[
-                "build",
-                "--release",
-                "--quiet",
-                "-p",
-                "rewind-proxy",
-                "--bin",
-                "rewind",
-            ],
-        )
-        .env_all(&env.vars)
-        .run()?;
+    build_console(root)?;
+    build_server(root, Profile::Release)?;
     let bin = root.join("target/release/rewind");
     let listen = format!("127.0.0.1:{port}");
     println!(
@@ -151,13 +156,7 @@ fn test(root: &Path) -> Result<(), String> {
         .run_tests(&mut totals)?;
     // The e2e tests drive a real `rewind serve --demo` serving the release console.
     build_console(root)?;
-    Step::new("build the server for the browser tests")
-        .cmd(
-            root,
-            "cargo",
-            &["build", "--quiet", "-p", "rewind-proxy", "--bin", "rewind"],
-        )
-        .run()?;
+    build_server(root, Profile::Debug)?;
     Step::new("browser end-to-end tests (fantoccini + chromedriver)")
         .cmd(
             root,

@@ -26,6 +26,20 @@ fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
     spawn_command(cmd)
 }
 
+/// `rewind serve --demo` on a free loopback port, API only, with `extra` arguments.
+fn spawn_demo(extra: &[&str]) -> Server {
+    let mut args = vec![
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--dist",
+        "/nonexistent-dist",
+    ];
+    args.extend_from_slice(extra);
+    spawn(&args, &[])
+}
+
 /// Starts `cmd` and waits for the URL line.
 fn spawn_command(mut cmd: Command) -> Server {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -100,17 +114,7 @@ async fn get(url: &str) -> (u16, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_prints_its_url_first_and_shuts_down_gracefully() {
-    let server = spawn(
-        &[
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--dist",
-            "/nonexistent-dist",
-        ],
-        &[],
-    );
+    let server = spawn_demo(&[]);
     let (status, body) = get(&format!("{}/api/v1/session", server.url)).await;
     assert_eq!(status, 200, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -409,18 +413,7 @@ async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
     use rewind_cloud::sign::{self, Credentials, SigningParams};
     use rewind_cloud::{Action, Provider};
 
-    let server = spawn(
-        &[
-            "serve",
-            "--demo",
-            "--relay",
-            "--listen",
-            "127.0.0.1:0",
-            "--dist",
-            "/nonexistent-dist",
-        ],
-        &[],
-    );
+    let server = spawn_demo(&["--relay"]);
     let (status, body) = get(&format!("{}/config.json", server.url)).await;
     assert_eq!(status, 200, "{body}");
     let cfg: Value = serde_json::from_str(&body).unwrap();
@@ -492,17 +485,7 @@ async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let server = spawn(
-        &[
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--dist",
-            "/nonexistent-dist",
-        ],
-        &[],
-    );
+    let server = spawn_demo(&[]);
     let (_, body) = get(&format!("{}/config.json", server.url)).await;
     let cfg: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(cfg["mode"], "portal", "{cfg}");
