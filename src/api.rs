@@ -167,7 +167,9 @@ async fn call_with(
 }
 
 /// POSTs JSON to the server as every state-changing call must: JSON content type, the
-/// CSRF header `X-Rewind-Request`, and the page's language for explanations.
+/// CSRF header `X-Rewind-Request`, and the page's language for explanations. Each call
+/// carries an `Idempotency-Key` of its own, so a request the browser or a network
+/// replays is answered from the first and never runs twice.
 pub async fn post_json<T: serde::Serialize>(
     path: &str,
     body: &T,
@@ -176,6 +178,7 @@ pub async fn post_json<T: serde::Serialize>(
     gloo_net::http::Request::post(path)
         .header("Accept", "application/json")
         .header("X-Rewind-Request", "1")
+        .header("Idempotency-Key", &random_hex())
         .header("Accept-Language", &current_lang())
         .abort_signal(abort)
         .json(body)
@@ -183,6 +186,27 @@ pub async fn post_json<T: serde::Serialize>(
         .send()
         .await
         .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+/// 32 hex characters from `crypto.getRandomValues`: signature nonces (ACS3 and v1
+/// refuse a reused one) and idempotency keys.
+pub fn random_hex() -> String {
+    use wasm_bindgen::JsCast;
+    let bytes = js_sys::Uint8Array::new_with_length(16);
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok();
+    let filled = crypto.as_ref().is_some_and(|c| {
+        js_sys::Reflect::get(c, &"getRandomValues".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .is_some_and(|f| f.call1(c, &bytes).is_ok())
+    });
+    let mut out: Vec<u8> = bytes.to_vec();
+    if !filled {
+        // No Web Crypto: still unique per request, not secret.
+        let seed = (js_sys::Date::now() as u64) ^ ((js_sys::Math::random() * 1e15) as u64);
+        out = seed.to_be_bytes().repeat(2);
+    }
+    out.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads the proxy's `{ok, …}` envelope.

@@ -684,26 +684,6 @@ pub fn sample(provider: Provider) -> (&'static str, Value) {
 
 // ====================================================================== sending
 
-/// 32 hex characters from `crypto.getRandomValues` (ACS3 and v1 refuse a reused nonce).
-fn random_nonce() -> String {
-    use wasm_bindgen::JsCast;
-    let bytes = js_sys::Uint8Array::new_with_length(16);
-    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok();
-    let filled = crypto.as_ref().is_some_and(|c| {
-        js_sys::Reflect::get(c, &"getRandomValues".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .is_some_and(|f| f.call1(c, &bytes).is_ok())
-    });
-    let mut out: Vec<u8> = bytes.to_vec();
-    if !filled {
-        // No Web Crypto: still unique per request, not secret.
-        let seed = (js_sys::Date::now() as u64) ^ ((js_sys::Math::random() * 1e15) as u64);
-        out = seed.to_be_bytes().repeat(2);
-    }
-    out.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
@@ -736,7 +716,7 @@ pub fn sign_for_show(
         action,
         params,
         now_secs(),
-        &random_nonce(),
+        &crate::api::random_hex(),
     )?;
     Ok(show(
         &signed.request,
@@ -788,7 +768,7 @@ pub async fn call(
         action_name,
         &params,
         now_secs(),
-        &random_nonce(),
+        &crate::api::random_hex(),
     )
     .map_err(ApiError::Refused)?;
     let body = RelayRequest::from_signed(provider, &signed.request);

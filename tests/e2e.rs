@@ -8,6 +8,8 @@
 mod byok;
 #[path = "e2e/restore.rs"]
 mod restore;
+#[path = "e2e/security.rs"]
+mod security;
 mod support;
 
 use fantoccini::Locator;

@@ -176,6 +176,37 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// The browser console's entries since the last read (`{level, message, source, …}`);
+    /// reading empties chromedriver's buffer, so each call sees only what is new.
+    pub async fn browser_log(&self) -> Vec<serde_json::Value> {
+        let logs = self.client.issue_cmd(BrowserLog).await.unwrap();
+        logs.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits until a new browser console entry contains `needle`, and returns it.
+    pub async fn wait_log(&self, needle: &str) -> serde_json::Value {
+        let start = Instant::now();
+        let mut seen = Vec::new();
+        loop {
+            for entry in self.browser_log().await {
+                if entry["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(needle))
+                {
+                    return entry;
+                }
+                seen.push(entry);
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "no browser console entry containing {needle:?}; saw {seen:#?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
 /// chromedriver's log endpoint (`goog:loggingPrefs` must ask for browser logs).
 #[derive(Debug)]
 struct BrowserLog;

@@ -6,6 +6,7 @@
 
 mod bench;
 mod compress;
+mod fuzz;
 mod sh;
 mod tools;
 
@@ -17,8 +18,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   run [--port N]   install what is missing, build the console, start `rewind serve --demo`
-  test             everything CI checks (fmt, clippy, native, wasm, browser e2e, conformance)
+  test             everything CI checks (fmt, clippy, native, wasm, browser e2e, conformance, fuzz)
   bench            transfer size of the console, signer throughput, proxy latency
+  fuzz [--secs N]  run each cargo-fuzz target in fuzz/ for N seconds (default 60; nightly)
   setup            only install the tools (idempotent)
   build            only build the console (release) into dist/";
 
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
         Some("bench") => bench::run(&root),
+        Some("fuzz") => fuzz::command(&root, &args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -192,6 +195,7 @@ fn test(root: &Path) -> Result<(), String> {
         "conformance/test_proxy_signatures.py",
         &mut totals,
     )?;
+    fuzz::run_all(root, fuzz::TEST_SECS)?;
     println!(
         "\nxtask test: all steps passed in {:.0}s",
         started.elapsed().as_secs_f64()

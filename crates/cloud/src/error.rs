@@ -49,9 +49,10 @@ impl CloudError {
         self.provider == Provider::Alibaba && self.code == "DryRunOperation"
     }
 
-    /// True for codes Rewind made up because the answer could not be read.
+    /// True for codes Rewind made up because the answer could not be read. Only those
+    /// three: a code the provider sent is the provider's, whatever its prefix.
     pub fn is_synthetic(&self) -> bool {
-        self.code.starts_with("Rewind.")
+        [NOT_JSON, UNEXPECTED_BODY, HTTP_STATUS].contains(&self.code.as_str())
     }
 
     fn synthetic(
@@ -218,7 +219,8 @@ pub struct RawPayload<'a> {
 /// success answer is read in one pass that checks it is JSON and finds its request id,
 /// and is never built into a `Value` (the costliest step of a proxied read). Anything
 /// else (errors, odd shapes) takes [`parse_response`] itself, so both agree on what is an
-/// error. One difference: a number too large for `f64` (`1e400`) passes here as sent.
+/// error. Two differences: a number too large for `f64` (`1e400`) and a lone surrogate
+/// escape in a string (`"\ud800"`, which JavaScript reads) pass here as sent.
 pub fn parse_response_raw<'a>(
     provider: Provider,
     http_status: u16,

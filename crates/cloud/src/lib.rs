@@ -20,6 +20,8 @@ pub mod validate;
 
 // Turning an action into an HTTP request, and signing/verifying it.
 pub mod build;
+pub mod examples;
+pub mod relay;
 pub mod sign;
 pub mod signcli;
 

@@ -1100,6 +1100,40 @@ pub fn fields(action: Action) -> impl Iterator<Item = (&'static str, bool)> {
     schema(action).iter().map(|f| (f.name, f.required))
 }
 
+/// What a field's value is once read back off a flat wire form (a query string), where
+/// every value arrives as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireType {
+    Text,
+    Int,
+    Bool,
+    /// A list of scalars.
+    List,
+    /// A list of objects (`Filters`, `Tags`, `Tag`).
+    Objects,
+}
+
+/// The wire type of one of `action`'s fields; `None` for a field it does not take.
+pub fn wire_type(action: Action, field: &str) -> Option<WireType> {
+    let f = schema(action).iter().find(|f| f.name == field)?;
+    Some(match f.rule {
+        Rule::Id(_) | Rule::Text { .. } | Rule::Enum(_) => WireType::Text,
+        Rule::Int { .. } => WireType::Int,
+        Rule::Bool => WireType::Bool,
+        Rule::Ids { .. } | Rule::IdsOrCsv { .. } | Rule::Names { .. } => WireType::List,
+        Rule::Filters(_) | Rule::LhTags | Rule::EcsTags => WireType::Objects,
+    })
+}
+
+/// True for a region ID as the providers spell them (`cn-hangzhou`, `ap-guangzhou`):
+/// 1 to 64 lower-case letters, digits and hyphens. The same rule as `RegionId`.
+pub fn is_region_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 // ====================================================================== checking
 
 /// Checks and normalizes the parameters of one call. Every problem is reported, not

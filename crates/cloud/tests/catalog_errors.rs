@@ -129,6 +129,23 @@ fn huawei_success_and_error_shapes() {
     );
 }
 
+/// Found by the `parse_response` fuzz target: a provider's own code that happens to
+/// start with `Rewind.` was taken for one Rewind made up (and the proxy answered 502).
+#[test]
+fn a_provider_code_with_the_rewind_prefix_is_the_providers() {
+    let body = r#"{"Response": {"Error": {"Code": "Rewind.NotJsonperation.", "Message": "m"}, "RequestId": "r"}}"#;
+    let e = err(Provider::Tencent, 200, None, body);
+    assert_eq!(e.code, "Rewind.NotJsonperation.");
+    assert!(!e.is_synthetic());
+    for code in [NOT_JSON, UNEXPECTED_BODY, HTTP_STATUS] {
+        let e = CloudError {
+            code: code.to_string(),
+            ..e.clone()
+        };
+        assert!(e.is_synthetic(), "{code}");
+    }
+}
+
 #[test]
 fn an_html_gateway_page_becomes_a_clear_synthetic_error() {
     let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body></html>";

@@ -55,7 +55,8 @@ struct ProfileView {
     provider: Provider,
     product: &'static str,
     regions: Vec<String>,
-    /// Where requests go when not the provider's public endpoint (no secrets).
+    /// `scheme://host` of the endpoint override: the name requests are signed for, never
+    /// the address the server connects to (that stays server-side).
     endpoint: Option<String>,
     /// `v3` or `v1` (Alibaba only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,7 +74,7 @@ fn profile_view(p: &Profile, actions: Vec<&'static str>) -> ProfileView {
         endpoint: p
             .endpoint
             .as_ref()
-            .map(|e| format!("{}://{}", e.scheme, e.connect)),
+            .map(|e| format!("{}://{}", e.scheme, e.host)),
         signature: (p.provider == Provider::Alibaba).then_some(match p.signature {
             AlibabaSignature::V3 => "v3",
             AlibabaSignature::V1 => "v1",
@@ -154,7 +155,7 @@ async fn guarded_body(
     req: Request,
 ) -> Result<(Identity, HeaderMap, axum::body::Bytes), ApiError> {
     let (parts, body) = req.into_parts();
-    check_csrf(&parts.headers, &state.config.cors_origins)?;
+    check_csrf(&parts.headers, &state.origins)?;
     let who = identify(&state.config.auth, &parts.headers, peer(&parts.extensions))?;
     if !state.limiters.allow_user(&who.user) {
         return Err(ApiError::RateLimited);
@@ -169,8 +170,12 @@ async fn guarded_body(
     {
         return Err(ApiError::PayloadTooLarge(limit));
     }
-    let bytes = axum::body::to_bytes(body, limit)
+    // One deadline for the whole body, so a client trickling bytes cannot hold the
+    // request (and its connection) open either.
+    let deadline = state.config.limits.body_read_timeout;
+    let bytes = tokio::time::timeout(deadline, axum::body::to_bytes(body, limit))
         .await
+        .map_err(|_| ApiError::RequestTimeout(deadline.as_secs()))?
         .map_err(|_| ApiError::PayloadTooLarge(limit))?;
     Ok((who, parts.headers, bytes))
 }
@@ -229,11 +234,38 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Response, ApiErr
             provider: profile.provider.product().to_string(),
             action: call.action.chars().take(64).collect(),
         })?;
+    // A replayed mutating call with the same Idempotency-Key gets the first answer.
+    let ticket = if action.mutates() {
+        match crate::idempotency::begin(&state.idempotency, &who.user, &headers, "call", &body)
+            .await?
+        {
+            Ok(ticket) => ticket,
+            Err(replay) => return Ok(replay),
+        }
+    } else {
+        None
+    };
+    let answer = call_action(&state, &who, lang, profile, &call, action).await;
+    match ticket {
+        Some(ticket) => Ok(ticket.finish(answer).await),
+        None => answer,
+    }
+}
+
+/// Validates, checks policy, records and forwards one call.
+async fn call_action(
+    state: &AppState,
+    who: &Identity,
+    lang: Lang,
+    profile: &Profile,
+    call: &CallRequest,
+    action: Action,
+) -> Result<Response, ApiError> {
     let validated =
         validate_params(action, &call.params, &call.options).map_err(ApiError::InvalidParams)?;
     policy::check(
         &state.config.policy,
-        &who,
+        who,
         &profile.name,
         action,
         &validated.params,
@@ -268,7 +300,7 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Response, ApiErr
     };
 
     let started = Instant::now();
-    let result = forward(&state, profile, &call.region, action, &params).await;
+    let result = forward(state, profile, &call.region, action, &params).await;
     let elapsed = started.elapsed();
     let (outcome_label, answer, completion) = match &result {
         Ok((data, rid)) => (
@@ -324,9 +356,10 @@ pub async fn call(State(state): Shared, req: Request) -> Result<Response, ApiErr
         elapsed.as_secs_f64(),
     );
     tracing::info!(
-        user = %who.user,
-        profile = %profile.name,
-        region = %call.region,
+        // Debug-quoted: a user name from a header cannot forge a log line or field.
+        user = ?who.user,
+        profile = ?profile.name,
+        region = ?call.region,
         action = %action.name(),
         outcome = outcome_label,
         elapsed_ms = elapsed.as_millis() as u64,
@@ -491,6 +524,10 @@ pub async fn audit(
     let Some(log) = state.config.audit.clone() else {
         return Err(ApiError::Disabled("the audit log is not configured".into()));
     };
+    if !state.limiters.allow_audit_query(&who.user) {
+        state.metrics.record_audit_query_refused();
+        return Err(ApiError::RateLimited);
+    }
     // A user sees the rows of the profiles they hold any grant on.
     let mut visible: Vec<String> = visible_profiles(&state, &who)
         .into_iter()
@@ -504,17 +541,13 @@ pub async fn audit(
             visible.push(relay_profile);
         }
     }
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let rows = tokio::task::spawn_blocking(move || log.query(&q, Some(&visible)))
+    let (rows, next_before) = tokio::task::spawn_blocking(move || log.page(&q, Some(&visible)))
         .await
         .map_err(|_| ApiError::Internal)?
         .map_err(|e| {
             tracing::error!(error = %e, "audit query failed");
             ApiError::Internal
         })?;
-    let next_before = (rows.len() as u32 == limit)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten();
     Ok(Json(
         json!({"ok": true, "entries": rows, "next_before": next_before}),
     ))
@@ -529,9 +562,9 @@ pub async fn relay(
     if !state.config.relay.enabled {
         return Err(ApiError::Disabled("the relay is not enabled".into()));
     }
-    let (who, _headers, body) = guarded_body(&state, req).await?;
+    let (who, headers, body) = guarded_body(&state, req).await?;
     let r: crate::relay::RelayRequest = parse_json(&body)?;
-    crate::relay::handle(&state, &who, r).await
+    crate::relay::handle(&state, &who, &headers, &body, r).await
 }
 
 #[cfg(test)]

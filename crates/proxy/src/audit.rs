@@ -151,6 +151,29 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_started ON audit(started_at);
 ";
 
+/// The most bytes of parameters one row keeps. Validated parameters fit (100 IDs are
+/// about 4 KB); anything longer is cut, so no caller can grow the log or its answers.
+pub const PARAMS_MAX_BYTES: usize = 8 * 1024;
+/// The most characters kept of a user, profile or region name.
+pub const NAME_MAX_CHARS: usize = 128;
+/// The most bytes of rows one `GET /api/v1/audit` answer carries; the rest is paged.
+pub const ANSWER_MAX_BYTES: usize = 1024 * 1024;
+/// The most rows one answer carries.
+pub const ANSWER_MAX_ROWS: u32 = 500;
+
+/// The parameters as stored: JSON text of at most [`PARAMS_MAX_BYTES`].
+fn capped_params(params: &Value) -> String {
+    let text = serde_json::to_string(params).unwrap_or_else(|_| "{}".into());
+    if text.len() <= PARAMS_MAX_BYTES {
+        return text;
+    }
+    let mut end = PARAMS_MAX_BYTES / 2;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    serde_json::json!({"truncated": true, "bytes": text.len(), "start": &text[..end]}).to_string()
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -194,13 +217,16 @@ impl AuditLog {
         Ok(f(&conn)?)
     }
 
-    /// Records a call about to be sent; returns its row id.
+    /// Records a call about to be sent; returns its row id. Parameters over
+    /// [`PARAMS_MAX_BYTES`] are kept as their first bytes, marked truncated; names are
+    /// cut to [`NAME_MAX_CHARS`].
     pub fn begin(&self, e: &NewEntry) -> Result<i64, AuditError> {
-        let params = serde_json::to_string(e.params).unwrap_or_else(|_| "{}".into());
+        let params = capped_params(e.params);
+        let cut = |s: &str| s.chars().take(NAME_MAX_CHARS).collect::<String>();
         self.with(|c| {
             c.execute(
                 "INSERT INTO audit (started_at, user, via, profile, provider, region, action, params, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
-                rusqlite::params![now_ms(), e.user, e.via, e.profile, e.provider, e.region, e.action, params],
+                rusqlite::params![now_ms(), cut(e.user), e.via, cut(e.profile), e.provider, cut(e.region), e.action, params],
             )?;
             Ok(c.last_insert_rowid())
         })
@@ -251,8 +277,36 @@ impl AuditLog {
             .map_err(|e| AuditError(format!("audit task failed: {e}")))?
     }
 
-    /// Rows matching `q`, newest first, limited to `profiles` when given.
+    /// Rows matching `q`, newest first, limited to `profiles` when given, at most
+    /// [`ANSWER_MAX_ROWS`] and about [`ANSWER_MAX_BYTES`]: the caller pages on with
+    /// `before` = the last row's id.
     pub fn query(&self, q: &Query, profiles: Option<&[String]>) -> Result<Vec<Entry>, AuditError> {
+        Ok(self.rows(q, profiles)?.0)
+    }
+
+    /// [`query`](Self::query) and the `before` to ask for the next page with, when
+    /// there may be one (a full page, or one cut at [`ANSWER_MAX_BYTES`]).
+    pub fn page(
+        &self,
+        q: &Query,
+        profiles: Option<&[String]>,
+    ) -> Result<(Vec<Entry>, Option<i64>), AuditError> {
+        let (rows, cut) = self.rows(q, profiles)?;
+        let full = rows.len() as u32 == q.limit.unwrap_or(50).clamp(1, ANSWER_MAX_ROWS);
+        let next = if cut || full {
+            rows.last().map(|r| r.id)
+        } else {
+            None
+        };
+        Ok((rows, next))
+    }
+
+    /// The rows, and whether the byte budget cut them short.
+    fn rows(
+        &self,
+        q: &Query,
+        profiles: Option<&[String]>,
+    ) -> Result<(Vec<Entry>, bool), AuditError> {
         let mut sql = String::from(
             "SELECT id, started_at, finished_at, user, via, profile, provider, region, action, params, outcome, provider_code, http_status, request_id, message FROM audit WHERE 1=1",
         );
@@ -280,22 +334,26 @@ impl AuditLog {
         }
         if let Some(list) = profiles {
             if list.is_empty() {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), false));
             }
             sql.push_str(" AND profile IN (");
             sql.push_str(&vec!["?"; list.len()].join(", "));
             sql.push(')');
             args.extend(list.iter().map(|p| p.clone().into()));
         }
-        let limit = q.limit.unwrap_or(50).clamp(1, 500);
+        let limit = q.limit.unwrap_or(50).clamp(1, ANSWER_MAX_ROWS);
         sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
         self.with(|c| {
             let mut stmt = c.prepare(&sql)?;
+            let mut bytes = 0usize;
             let rows = stmt.query_map(params_from_iter(args.iter()), |r| {
                 let started_at: i64 = r.get(1)?;
                 let finished_at: Option<i64> = r.get(2)?;
                 let params: String = r.get(9)?;
-                Ok(Entry {
+                let message: Option<String> = r.get(14)?;
+                // About the row's size in the answer: its long fields plus the rest.
+                let size = 512 + params.len() + message.as_ref().map_or(0, String::len);
+                let entry = Entry {
                     id: r.get(0)?,
                     started_at,
                     finished_at,
@@ -311,10 +369,21 @@ impl AuditLog {
                     provider_code: r.get(11)?,
                     http_status: r.get(12)?,
                     request_id: r.get(13)?,
-                    message: r.get(14)?,
-                })
+                    message,
+                };
+                Ok((entry, size))
             })?;
-            rows.collect()
+            let mut out = Vec::new();
+            for row in rows {
+                let (row, size) = row?;
+                bytes += size;
+                out.push(row);
+                // Rows are read one at a time, so a large page never sits in memory whole.
+                if bytes >= ANSWER_MAX_BYTES {
+                    return Ok((out, true));
+                }
+            }
+            Ok((out, false))
         })
     }
 
@@ -326,6 +395,11 @@ impl AuditLog {
             ..Default::default()
         };
         Ok(self.query(&q, None)?.into_iter().find(|e| e.id == id))
+    }
+
+    /// The database, for the tables that live beside the log (idempotency keys).
+    pub fn connection(&self) -> Arc<Mutex<Connection>> {
+        self.conn.clone()
     }
 
     /// The journal mode in force (for tests: `wal`).

@@ -3,6 +3,7 @@
 
 use crate::config::Auth;
 use crate::error::ApiError;
+use crate::host::Origins;
 use crate::policy::Identity;
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
@@ -89,9 +90,12 @@ pub fn identify(
     }
 }
 
-/// JSON content type, the custom header, and an allowed `Origin` when one is sent (the
-/// server's own origin or a configured one). Non-browser clients send no `Origin`.
-pub fn check_csrf(headers: &HeaderMap, allowed_origins: &[String]) -> Result<(), ApiError> {
+/// JSON content type, the custom header, and an allowed `Origin` when one is sent: one of
+/// the server's own origins or a configured CORS origin (`origins`). Same-origin is never
+/// worked out from the request's `Host`: under DNS rebinding the attacker's page and its
+/// requests share the attacker's name, so an `Origin` equal to `http://{Host}` proves
+/// nothing. Non-browser clients send no `Origin`.
+pub fn check_csrf(headers: &HeaderMap, origins: &Origins) -> Result<(), ApiError> {
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -108,13 +112,7 @@ pub fn check_csrf(headers: &HeaderMap, allowed_origins: &[String]) -> Result<(),
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
-        let host = headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let same_origin = !host.is_empty()
-            && (origin == format!("http://{host}") || origin == format!("https://{host}"));
-        if !same_origin && !allowed_origins.iter().any(|o| o == origin) {
+        if !origins.allows_origin(origin) {
             let shown: String = origin.chars().take(100).collect();
             return Err(ApiError::OriginNotAllowed(shown));
         }
@@ -176,29 +174,56 @@ mod tests {
 
     #[test]
     fn csrf_rules() {
+        let own = Origins::new(Some("127.0.0.1:8080".parse().unwrap()), &[], &[]);
         let good = [
             ("content-type", "application/json; charset=utf-8"),
             ("x-rewind-request", "1"),
             ("host", "127.0.0.1:8080"),
         ];
-        assert!(check_csrf(&headers(&good), &[]).is_ok());
+        assert!(check_csrf(&headers(&good), &own).is_ok());
         let mut with_origin = good.to_vec();
         with_origin.push(("origin", "http://127.0.0.1:8080"));
-        assert!(check_csrf(&headers(&with_origin), &[]).is_ok());
+        assert!(check_csrf(&headers(&with_origin), &own).is_ok());
         with_origin.pop();
         with_origin.push(("origin", "https://evil.test"));
         assert!(matches!(
-            check_csrf(&headers(&with_origin), &[]),
+            check_csrf(&headers(&with_origin), &own),
             Err(ApiError::OriginNotAllowed(_))
         ));
-        assert!(check_csrf(&headers(&with_origin), &["https://evil.test".into()]).is_ok());
+        let with_cors = Origins::new(
+            Some("127.0.0.1:8080".parse().unwrap()),
+            &[],
+            &["https://evil.test".into()],
+        );
+        assert!(check_csrf(&headers(&with_origin), &with_cors).is_ok());
         assert!(matches!(
-            check_csrf(&headers(&good[1..]), &[]),
+            check_csrf(&headers(&good[1..]), &own),
             Err(ApiError::UnsupportedMediaType)
         ));
         assert!(matches!(
-            check_csrf(&headers(&[good[0], good[2]]), &[]),
+            check_csrf(&headers(&[good[0], good[2]]), &own),
             Err(ApiError::MissingCsrfHeader)
+        ));
+    }
+
+    /// DNS rebinding: the attacker's page, its `Origin` and the `Host` it sends all carry
+    /// the attacker's name; agreeing with each other makes them no more the server's.
+    #[test]
+    fn an_origin_matching_the_host_is_not_same_origin_by_itself() {
+        let own = Origins::new(Some("127.0.0.1:8080".parse().unwrap()), &[], &[]);
+        let rebound = headers(&[
+            ("content-type", "application/json"),
+            ("x-rewind-request", "1"),
+            ("host", "rebind.attacker.test:8080"),
+            ("origin", "http://rebind.attacker.test:8080"),
+        ]);
+        assert!(matches!(
+            check_csrf(&rebound, &own),
+            Err(ApiError::OriginNotAllowed(_))
+        ));
+        assert!(matches!(
+            check_csrf(&rebound, &Origins::default()),
+            Err(ApiError::OriginNotAllowed(_))
         ));
     }
 }

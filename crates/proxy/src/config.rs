@@ -41,6 +41,8 @@ struct FileConfig {
     mode: Option<String>,
     dist: Option<PathBuf>,
     #[serde(default)]
+    public_origins: Vec<String>,
+    #[serde(default)]
     auth: FileAuth,
     #[serde(default)]
     profiles: Vec<FileProfile>,
@@ -150,6 +152,10 @@ struct FileLimits {
     upstream_response_bytes: Option<usize>,
     upstream_timeout_secs: Option<u64>,
     requests_per_minute: Option<u32>,
+    header_read_timeout_secs: Option<u64>,
+    body_read_timeout_secs: Option<u64>,
+    keep_alive_idle_secs: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -274,6 +280,15 @@ pub struct Limits {
     pub upstream_timeout: Duration,
     /// Per user, on `/api/v1/call` and `/relay`.
     pub requests_per_minute: u32,
+    /// From a connection's opening, or the first byte of a later request, to the end of
+    /// the request head; a client still sending headers then is disconnected.
+    pub header_read_timeout: Duration,
+    /// For reading a whole request body; then the answer is 408 `RequestTimeout`.
+    pub body_read_timeout: Duration,
+    /// How long a keep-alive connection may wait for its next request.
+    pub keep_alive_idle: Duration,
+    /// Connections open at once; past it, the one waiting longest for a request is closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -283,6 +298,11 @@ impl Default for Limits {
             upstream_response_bytes: 8 * 1024 * 1024,
             upstream_timeout: Duration::from_secs(30),
             requests_per_minute: 600,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            keep_alive_idle: Duration::from_secs(60),
+            // Below the usual open-file limit of 1024, leaving room for upstream sockets.
+            max_connections: 512,
         }
     }
 }
@@ -307,6 +327,9 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     pub limits: Limits,
     pub relay: Relay,
+    /// Where users open the console besides the listen address (`https://rewind.example.com`
+    /// behind a reverse proxy): the `Host` names answered for, and own origins.
+    pub public_origins: Vec<String>,
 }
 
 /// Environment variables that override the file (handy in containers).
@@ -316,6 +339,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("REWIND_DIST", "dist"),
     ("REWIND_AUDIT_PATH", "audit.path"),
     ("REWIND_CORS_ORIGINS", "cors.origins"),
+    ("REWIND_PUBLIC_ORIGINS", "public_origins"),
 ];
 
 /// Reads and validates a configuration file, with overrides and secrets from the process
@@ -336,7 +360,11 @@ pub fn parse(
 ) -> Result<ServeConfig, ConfigError> {
     let file: FileConfig = toml::from_str(text).map_err(|e| {
         // toml's message carries the line and the offending key; keep it on one line.
-        let msg = e.message().to_string();
+        // A few syntax errors (a lone carriage return) come with an empty message.
+        let msg = match e.message().trim() {
+            "" => "is not valid TOML".to_string(),
+            m => m.to_string(),
+        };
         let key = e
             .span()
             .map(|s| {
@@ -399,26 +427,16 @@ pub fn parse(
         .or(file.audit.path)
         .map(resolve_path);
 
-    let cors_origins = match env("REWIND_CORS_ORIGINS") {
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        None => file.cors.origins,
-    };
-    for (i, o) in cors_origins.iter().enumerate() {
-        let ok = (o.starts_with("http://") || o.starts_with("https://"))
-            && !o.ends_with('/')
-            && o.split_once("://").is_some_and(|(_, h)| !h.contains('/'));
-        if !ok {
-            return Err(err(
-                format!("cors.origins[{i}]"),
-                format!("{o:?} is not an origin such as https://rewind.example.com"),
-            ));
-        }
-    }
+    let cors_origins = origins(
+        "cors.origins",
+        env("REWIND_CORS_ORIGINS"),
+        file.cors.origins,
+    )?;
+    let public_origins = origins(
+        "public_origins",
+        env("REWIND_PUBLIC_ORIGINS"),
+        file.public_origins,
+    )?;
 
     let defaults = Limits::default();
     let limits = Limits {
@@ -436,6 +454,25 @@ pub fn parse(
             .limits
             .requests_per_minute
             .unwrap_or(defaults.requests_per_minute),
+        header_read_timeout: file
+            .limits
+            .header_read_timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.header_read_timeout),
+        body_read_timeout: file
+            .limits
+            .body_read_timeout_secs
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.body_read_timeout),
+        keep_alive_idle: file
+            .limits
+            .keep_alive_idle_secs
+            .map(Duration::from_secs)
+            .unwrap_or(defaults.keep_alive_idle),
+        max_connections: file
+            .limits
+            .max_connections
+            .unwrap_or(defaults.max_connections),
     };
     for (key, zero) in [
         ("limits.body_bytes", limits.body_bytes == 0),
@@ -451,6 +488,19 @@ pub fn parse(
             "limits.requests_per_minute",
             limits.requests_per_minute == 0,
         ),
+        (
+            "limits.header_read_timeout_secs",
+            limits.header_read_timeout.is_zero(),
+        ),
+        (
+            "limits.body_read_timeout_secs",
+            limits.body_read_timeout.is_zero(),
+        ),
+        (
+            "limits.keep_alive_idle_secs",
+            limits.keep_alive_idle.is_zero(),
+        ),
+        ("limits.max_connections", limits.max_connections == 0),
     ] {
         if zero {
             return Err(err(key, "must be greater than 0"));
@@ -470,7 +520,39 @@ pub fn parse(
         cors_origins,
         limits,
         relay,
+        public_origins,
     })
+}
+
+/// A list of browser origins (`scheme://host[:port]`, no path): the environment's
+/// comma-separated value when set, else the file's.
+fn origins(
+    key: &str,
+    from_env: Option<String>,
+    from_file: Vec<String>,
+) -> Result<Vec<String>, ConfigError> {
+    let list: Vec<String> = match from_env {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => from_file,
+    };
+    for (i, o) in list.iter().enumerate() {
+        let ok = (o.starts_with("http://") || o.starts_with("https://"))
+            && !o.ends_with('/')
+            && o.split_once("://")
+                .is_some_and(|(_, h)| !h.is_empty() && !h.contains(['/', '?', '#', '@', ' ']));
+        if !ok {
+            return Err(err(
+                format!("{key}[{i}]"),
+                format!("{o:?} is not an origin such as https://rewind.example.com"),
+            ));
+        }
+    }
+    Ok(list)
 }
 
 fn parse_auth(a: FileAuth, listen: SocketAddr) -> Result<Auth, ConfigError> {
@@ -977,6 +1059,69 @@ mod tests {
             let e = parse(text, None, &env).unwrap_err();
             assert_eq!(&e.key, key, "{text}\n=> {e}");
         }
+    }
+
+    #[test]
+    fn public_origins_come_from_the_file_or_the_environment_and_are_checked() {
+        let text = "public_origins = [\"https://rewind.example.com\"]\n[auth]\nmode = \"none\"";
+        let c = parse(text, None, &|_| None).unwrap();
+        assert_eq!(c.public_origins, ["https://rewind.example.com"]);
+        let env = env_with(&[(
+            "REWIND_PUBLIC_ORIGINS",
+            "https://a.example, http://rewind.internal:8080",
+        )]);
+        let c = parse(text, None, &env).unwrap();
+        assert_eq!(
+            c.public_origins,
+            ["https://a.example", "http://rewind.internal:8080"]
+        );
+        for bad in [
+            "rewind.example.com",
+            "https://x.example/app",
+            "https://",
+            "https://u@x.example",
+        ] {
+            let text = format!("public_origins = [{bad:?}]\n[auth]\nmode = \"none\"");
+            let e = parse(&text, None, &|_| None).unwrap_err();
+            assert_eq!(e.key, "public_origins[0]", "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn slow_client_limits_have_defaults_and_refuse_zero() {
+        let none = "[auth]\nmode = \"none\"\n[limits]\n";
+        let c = parse(none, None, &|_| None).unwrap();
+        assert_eq!(c.limits.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.limits.body_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.limits.keep_alive_idle, Duration::from_secs(60));
+        assert_eq!(c.limits.max_connections, 512);
+        let set = format!(
+            "{none}header_read_timeout_secs = 2\nbody_read_timeout_secs = 3\nkeep_alive_idle_secs = 4\nmax_connections = 5"
+        );
+        let c = parse(&set, None, &|_| None).unwrap();
+        assert_eq!(c.limits.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(c.limits.body_read_timeout, Duration::from_secs(3));
+        assert_eq!(c.limits.keep_alive_idle, Duration::from_secs(4));
+        assert_eq!(c.limits.max_connections, 5);
+        for key in [
+            "header_read_timeout_secs",
+            "body_read_timeout_secs",
+            "keep_alive_idle_secs",
+            "max_connections",
+        ] {
+            let e = parse(&format!("{none}{key} = 0"), None, &|_| None).unwrap_err();
+            assert_eq!(e.key, format!("limits.{key}"), "{e}");
+            assert_eq!(e.message, "must be greater than 0");
+        }
+    }
+
+    /// Found by the `config_load` fuzz target: toml reads a lone carriage return as an
+    /// error with an empty message, which printed `line 1: ` and nothing else.
+    #[test]
+    fn syntax_errors_without_a_message_still_explain() {
+        let e = parse("\r", None, &|_| None).unwrap_err();
+        assert_eq!(e.key, "line 1", "{e}");
+        assert_eq!(e.message, "is not valid TOML");
     }
 
     #[test]

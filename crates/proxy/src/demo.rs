@@ -1,7 +1,9 @@
 //! `rewind serve --demo`: the emulator runs inside the process on 127.0.0.1:0, and one
 //! profile per provider points at it with the emulator's documented demo keys, signing
 //! for the emulator's own address. No auth (loopback only), everything allowed, audit
-//! in memory.
+//! in memory. Its names are those of its loopback listener (`localhost`, `127.0.0.1` and
+//! `[::1]` on the bound port; `rewind serve` sets `listen` once bound): with no auth,
+//! a page at any other name that resolves to 127.0.0.1 must reach nothing.
 
 use crate::config::{AlibabaSignature, Auth, Endpoint, Profile};
 use crate::{AppConfig, Mode, audit, policy};

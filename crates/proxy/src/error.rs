@@ -22,8 +22,16 @@ pub enum ApiError {
     MissingCsrfHeader,
     #[error("origin {0} is not allowed")]
     OriginNotAllowed(String),
+    /// The request named a host this server does not answer for (DNS rebinding).
+    #[error(
+        "this server does not answer for the host {0:?}; open it at one of its configured addresses"
+    )]
+    HostNotAllowed(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    /// The client stopped sending its body: `limits.body_read_timeout_secs` ran out.
+    #[error("the request body did not arrive within {0} s")]
+    RequestTimeout(u64),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -38,8 +46,18 @@ pub enum ApiError {
     InvalidParams(Vec<FieldError>),
     #[error("{0}")]
     RelayRefused(String),
+    /// A relayed request the cloud could read differently from how Rewind checked it.
+    #[error("the relay refused this request: {0}")]
+    RelayRequestRefused(String),
     #[error("too many requests; try again in a moment")]
     RateLimited,
+    #[error("{0}")]
+    BadIdempotencyKey(String),
+    /// A request with this `Idempotency-Key` is running, or stopped with no answer.
+    #[error(
+        "a request with this Idempotency-Key is still running or its outcome is unknown; it is not sent again"
+    )]
+    IdempotencyInProgress,
     #[error("{0}")]
     Disabled(String),
     /// The cloud could not be reached, timed out, or answered too much.
@@ -63,17 +81,23 @@ impl ApiError {
         use ApiError::*;
         match self {
             NotFound => StatusCode::NOT_FOUND,
-            BadJson(_) | UnknownProfile(_) | UnknownRegion { .. } | UnknownAction { .. } => {
-                StatusCode::BAD_REQUEST
-            }
+            BadJson(_)
+            | RelayRequestRefused(_)
+            | BadIdempotencyKey(_)
+            | UnknownProfile(_)
+            | UnknownRegion { .. }
+            | UnknownAction { .. } => StatusCode::BAD_REQUEST,
             InvalidParams(_) => StatusCode::UNPROCESSABLE_ENTITY,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             MissingCsrfHeader | OriginNotAllowed(_) | Forbidden(_) | RelayRefused(_) => {
                 StatusCode::FORBIDDEN
             }
+            HostNotAllowed(_) => StatusCode::MISDIRECTED_REQUEST,
             PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Unauthorized(_) => StatusCode::UNAUTHORIZED,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            IdempotencyInProgress => StatusCode::CONFLICT,
             Disabled(_) => StatusCode::NOT_FOUND,
             Upstream { status, .. } => *status,
             // The cloud answered: the proxy did its job. An unreadable answer is a bad gateway.
@@ -92,7 +116,9 @@ impl ApiError {
             UnsupportedMediaType => "UnsupportedMediaType",
             MissingCsrfHeader => "MissingCsrfHeader",
             OriginNotAllowed(_) => "OriginNotAllowed",
+            HostNotAllowed(_) => "HostNotAllowed",
             PayloadTooLarge(_) => "PayloadTooLarge",
+            RequestTimeout(_) => "RequestTimeout",
             Unauthorized(_) => "Unauthorized",
             Forbidden(_) => "PolicyDenied",
             UnknownProfile(_) => "UnknownProfile",
@@ -100,7 +126,10 @@ impl ApiError {
             UnknownAction { .. } => "UnknownAction",
             InvalidParams(_) => "InvalidParams",
             RelayRefused(_) => "RelayHostNotAllowed",
+            RelayRequestRefused(_) => "RelayRequestRefused",
             RateLimited => "RateLimited",
+            BadIdempotencyKey(_) => "BadIdempotencyKey",
+            IdempotencyInProgress => "IdempotencyInProgress",
             Disabled(_) => "Disabled",
             Upstream { code, .. } => code,
             Cloud(..) => "CloudError",
@@ -110,7 +139,8 @@ impl ApiError {
 
     fn retryable(&self) -> bool {
         match self {
-            ApiError::RateLimited => true,
+            // Nothing was sent to the cloud: sending again is safe.
+            ApiError::RateLimited | ApiError::RequestTimeout(_) => true,
             ApiError::Upstream { retryable, .. } => *retryable,
             ApiError::Cloud(e, _) => e.retryable(),
             _ => false,

@@ -7,7 +7,11 @@ pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod headers;
+pub mod host;
+pub mod idempotency;
 pub mod limits;
+pub mod listen;
 pub mod metrics;
 pub mod policy;
 pub mod relay;
@@ -52,6 +56,15 @@ pub struct AppConfig {
     pub cors_origins: Vec<String>,
     pub limits: Limits,
     pub relay: Relay,
+    /// The address the server is bound to (port 0 resolved), set by `rewind serve` once
+    /// it listens: the `Host` names and origins it answers for (see [`host`]). None for a
+    /// router that is not on a socket of its own, such as one tests drive in-process:
+    /// with no public origins either, such a router checks no `Host`.
+    pub listen: Option<std::net::SocketAddr>,
+    /// The origins users open the console at besides the listen address
+    /// (`public_origins`, e.g. behind a TLS-terminating reverse proxy): their names are
+    /// answered for and they count as the server's own origin.
+    pub public_origins: Vec<String>,
 }
 
 impl Default for AppConfig {
@@ -70,6 +83,8 @@ impl Default for AppConfig {
             cors_origins: Vec::new(),
             limits: Limits::default(),
             relay: Relay::default(),
+            listen: None,
+            public_origins: Vec::new(),
         }
     }
 }
@@ -88,6 +103,9 @@ impl AppConfig {
             cors_origins: c.cors_origins,
             limits: c.limits,
             relay: c.relay,
+            // Set to the bound address once the socket is open (port 0 resolved).
+            listen: None,
+            public_origins: c.public_origins,
         }
     }
 }
@@ -101,6 +119,10 @@ pub struct AppState {
     pub relay_upstream: upstream::Upstream,
     pub limiters: limits::Limiters,
     pub metrics: metrics::Metrics,
+    /// `Idempotency-Key`s of mutating calls and their first answers.
+    pub idempotency: idempotency::Store,
+    /// The names answered for and the origins that count as the server's own.
+    pub origins: host::Origins,
 }
 
 impl AppState {
@@ -155,12 +177,23 @@ pub fn app(config: AppConfig) -> Router {
         true,
     );
     let limiters = limits::Limiters::new(&config);
+    let origins = host::Origins::new(config.listen, &config.public_origins, &config.cors_origins);
+    if let Some(listen) = config.listen {
+        tracing::info!(hosts = ?origins.hosts(), "answering for these Host names only");
+        if listen.ip().is_unspecified() && config.public_origins.is_empty() {
+            tracing::warn!(%listen, "listening on every address but no public_origins are configured: browsers can reach the console by loopback names only (421 for any other name)");
+        }
+    }
+    let security = Arc::new(headers::SecurityHeaders::new(config.dist.as_deref()));
+    let idempotency = idempotency::Store::new(config.audit.as_ref().map(|a| a.connection()));
     let state = Arc::new(AppState {
         config,
         upstream,
         relay_upstream,
         limiters,
         metrics: metrics::Metrics::default(),
+        idempotency,
+        origins,
     });
     let api = Router::new()
         .route("/session", get(api::session))
@@ -193,9 +226,21 @@ pub fn app(config: AppConfig) -> Router {
                     axum::http::header::CONTENT_TYPE,
                     axum::http::header::AUTHORIZATION,
                     HeaderName::from_static(auth::CSRF_HEADER),
+                    HeaderName::from_static(idempotency::HEADER),
                 ]),
         );
     }
+    // Every answer, the 421 included, carries the security headers; the Host check runs
+    // before CORS and every route, static files included.
+    router = router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            host::check,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            headers::apply,
+        ));
     let request_id = HeaderName::from_static("x-request-id");
     router
         .layer(axum::middleware::from_fn_with_state(
@@ -211,13 +256,36 @@ pub fn app(config: AppConfig) -> Router {
                         .get("x-request-id")
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or("");
-                    // Path only: a query could carry a signed relay URL.
-                    tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+                    let client = req.extensions().get::<ClientRequestId>().map(|c| c.0.as_str());
+                    // Path only: a query could carry a signed relay URL. The client's id is
+                    // Debug-quoted: it is input, and must not forge a field or a line.
+                    tracing::info_span!("request", id, client_request_id = ?client, method = %req.method(), path = %req.uri().path())
                 },
             )
             .on_response(log_response),
         )
         .layer(SetRequestIdLayer::new(request_id, FastRequestUuid))
+        .layer(axum::middleware::map_request(take_client_request_id))
+}
+
+/// The `X-Request-Id` a client sent: logged beside the server's own, never adopted.
+#[derive(Debug, Clone)]
+pub struct ClientRequestId(pub String);
+
+/// Every request gets an id the server made: a client's `X-Request-Id` is moved aside
+/// (at most 64 characters of it kept), so log lines and answers cannot be made to carry
+/// another request's id.
+async fn take_client_request_id(
+    mut req: axum::http::Request<axum::body::Body>,
+) -> axum::http::Request<axum::body::Body> {
+    if let Some(v) = req.headers_mut().remove("x-request-id") {
+        let text: String = String::from_utf8_lossy(v.as_bytes())
+            .chars()
+            .take(64)
+            .collect();
+        req.extensions_mut().insert(ClientRequestId(text));
+    }
+    req
 }
 
 /// Request ids in the form of random (version 4) UUIDs, made without a system call per

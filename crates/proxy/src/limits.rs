@@ -14,8 +14,13 @@ use std::sync::{Arc, Mutex};
 /// relayed requests with made-up key ids cannot grow the map without bound.
 const MAX_KEYS: usize = 10_000;
 
+/// Audit-log queries per user and minute: enough for a person paging through the log,
+/// too few for a script to keep the database and the answer buffers busy.
+pub const AUDIT_QUERIES_PER_MINUTE: u32 = 60;
+
 pub struct Limiters {
     per_user: DefaultKeyedRateLimiter<String>,
+    audit_per_user: DefaultKeyedRateLimiter<String>,
     /// (action, access key id) → limiter: the clouds count per account.
     upstream: Mutex<HashMap<(Action, String), Arc<DefaultDirectRateLimiter>>>,
 }
@@ -46,6 +51,9 @@ impl Limiters {
             NonZeroU32::new(config.limits.requests_per_minute).unwrap_or(NonZeroU32::MIN);
         Limiters {
             per_user: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            audit_per_user: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(AUDIT_QUERIES_PER_MINUTE).unwrap_or(NonZeroU32::MIN),
+            )),
             upstream: Mutex::new(HashMap::new()),
         }
     }
@@ -53,6 +61,11 @@ impl Limiters {
     /// False when `user` has used up their requests for now.
     pub fn allow_user(&self, user: &str) -> bool {
         self.per_user.check_key(&user.to_string()).is_ok()
+    }
+
+    /// False when `user` has used up their audit-log queries for now.
+    pub fn allow_audit_query(&self, user: &str) -> bool {
+        self.audit_per_user.check_key(&user.to_string()).is_ok()
     }
 
     /// Waits until `action` may be sent with this access key.

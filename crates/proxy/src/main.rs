@@ -214,24 +214,24 @@ async fn serve(
         cfg.dist = found_dist(dist);
         (listen, cfg)
     };
-    let router = app(app_config);
+    // Bound before the router is built: the router answers only for the names of the
+    // address actually bound (port 0 resolved), see `rewind_proxy::host`.
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut app_config = app_config;
+    app_config.listen = Some(addr);
+    let serving = rewind_proxy::listen::Settings::new(&app_config.limits);
+    let router = app(app_config);
     // The first line on stdout is the URL: scripts and tests wait for it.
     println!("rewind listening on http://{addr}/");
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string());
+    // Our own loop rather than axum::serve: deadlines for slow clients and a connection cap.
+    rewind_proxy::listen::serve(listener, router, serving, shutdown_signal()).await;
     if let Some(emu) = embedded {
         emu.stop().await;
     }
-    served
+    Ok(())
 }
 
 fn sign() -> ExitCode {

@@ -19,6 +19,8 @@ pub struct Metrics {
     /// route → status → count; a route's label is allocated once, when first seen.
     http: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
     upstream: Mutex<UpstreamCounters>,
+    /// `GET /api/v1/audit` queries refused by the per-user limit.
+    audit_queries_refused: std::sync::atomic::AtomicU64,
 }
 
 impl Metrics {
@@ -33,6 +35,11 @@ impl Metrics {
         let e = m.entry((provider, action, outcome)).or_default();
         e.0 += 1;
         e.1 += seconds;
+    }
+
+    pub fn record_audit_query_refused(&self) {
+        self.audit_queries_refused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn record_http(&self, route: &str, status: u16) {
@@ -54,7 +61,17 @@ pub async fn track(State(state): State<Arc<AppState>>, req: Request, next: Next)
     res
 }
 
-pub async fn render(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+/// `GET /metrics`. Outside `auth.mode = "none"` it needs the same sign-in as the API:
+/// counts of actions and outcomes say what an account is doing.
+pub async fn render(
+    State(state): State<Arc<AppState>>,
+    req: Request,
+) -> Result<impl IntoResponse, crate::error::ApiError> {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    crate::auth::identify(&state.config.auth, req.headers(), peer)?;
     let mut out = String::new();
     out.push_str("# HELP rewind_http_requests_total Requests answered, by route and status.\n");
     out.push_str("# TYPE rewind_http_requests_total counter\n");
@@ -86,11 +103,24 @@ pub async fn render(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         let _ = writeln!(out, "rewind_upstream_requests_total{{{labels}}} {n}");
         let _ = writeln!(out, "rewind_upstream_seconds_sum{{{labels}}} {secs:.6}");
     }
-    (
+    drop(upstream);
+    out.push_str(
+        "# HELP rewind_audit_queries_refused_total Audit-log queries refused, by reason.\n",
+    );
+    out.push_str("# TYPE rewind_audit_queries_refused_total counter\n");
+    let refused = state
+        .metrics
+        .audit_queries_refused
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let _ = writeln!(
+        out,
+        "rewind_audit_queries_refused_total{{reason=\"rate_limited\"}} {refused}"
+    );
+    Ok((
         [(
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4",
         )],
         out,
-    )
+    ))
 }

@@ -16,10 +16,10 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use rewind_cloud::Provider;
-use rewind_cloud::action::Action;
 use rewind_cloud::http::HttpRequest;
+use rewind_cloud::relay::RelayError;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::net::{IpAddr, SocketAddr};
 
 /// What the console posts: the request exactly as it signed it. `path` is not
@@ -44,21 +44,14 @@ fn root() -> String {
     "/".into()
 }
 
-/// Query parameters that are credentials or signatures: never recorded.
-const SECRET_QUERY: &[&str] = &[
-    "Signature",
-    "SecurityToken",
-    "AccessKeyId",
-    "SignatureNonce",
-];
-
 /// Where a relayed request may go.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Destination {
     /// A configured name: HTTPS to the name itself, public addresses only.
     Allowlisted,
-    /// A profile's endpoint override: to its configured address and scheme.
-    Override(Endpoint),
+    /// A profile's endpoint override: to its configured address and scheme, with the
+    /// region it serves when it serves exactly one.
+    Override(Endpoint, Option<String>),
 }
 
 /// Splits `host[:port]` (or `[v6]:port`) into the name and whether it is an IP literal.
@@ -88,6 +81,7 @@ pub fn destination(
         return Err(format!("{host:?} is not a host name"));
     }
     // A profile's endpoint override, configured explicitly, may be an address.
+    let mut found: Option<(Endpoint, Vec<&str>)> = None;
     for p in state
         .config
         .profiles
@@ -98,10 +92,20 @@ pub fn destination(
             for region in &p.regions {
                 let e = e.for_region(region);
                 if e.host.eq_ignore_ascii_case(&host_lc) {
-                    return Ok(Destination::Override(e));
+                    let (_, regions) = found.get_or_insert_with(|| (e, Vec::new()));
+                    if !regions.contains(&region.as_str()) {
+                        regions.push(region);
+                    }
                 }
             }
         }
+    }
+    if let Some((e, regions)) = found {
+        let region = match regions.as_slice() {
+            [one] => Some(one.to_string()),
+            _ => None,
+        };
+        return Ok(Destination::Override(e, region));
     }
     let (_, is_ip) = host_name(&host_lc);
     if is_ip {
@@ -122,29 +126,6 @@ pub fn destination(
             "{host} is not a configured {} host",
             provider.product()
         ))
-    }
-}
-
-/// The action a relayed request calls, read the way each provider reads it.
-pub fn action_of(r: &RelayRequest) -> Option<Action> {
-    let header = |name: &str| {
-        r.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
-    match r.provider {
-        Provider::Tencent => Action::lookup(Provider::Tencent, header("X-TC-Action")?),
-        Provider::Alibaba => {
-            let name = header("x-acs-action").or_else(|| {
-                r.query
-                    .iter()
-                    .find(|(k, _)| k == "Action")
-                    .map(|(_, v)| v.as_str())
-            })?;
-            Action::lookup(Provider::Alibaba, name)
-        }
-        Provider::Huawei => Action::lookup_rest(&r.method, &r.path).map(|(a, _)| a),
     }
 }
 
@@ -232,98 +213,17 @@ fn access_key_id(r: &RelayRequest) -> String {
         .unwrap_or_default()
 }
 
-fn region_of(r: &RelayRequest) -> String {
-    let header = |name: &str| {
-        r.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    match r.provider {
-        Provider::Tencent => header("X-TC-Region").unwrap_or_default(),
-        Provider::Alibaba => r
-            .query
-            .iter()
-            .find(|(k, _)| k == "RegionId")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
-        Provider::Huawei => r
-            .host
-            .strip_prefix("workspace.")
-            .and_then(|h| h.split('.').next())
-            .unwrap_or("")
-            .to_string(),
-    }
-}
-
-/// The parameters worth recording, without signatures or keys.
-fn params_of(r: &RelayRequest) -> Value {
-    let mut m = Map::new();
-    for (k, v) in &r.query {
-        if !SECRET_QUERY.contains(&k.as_str()) {
-            m.insert(k.clone(), Value::String(v.clone()));
-        }
-    }
-    if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(&r.body) {
-        m.extend(body);
-    }
-    if r.provider == Provider::Huawei {
-        m.insert("path".into(), Value::String(r.path.clone()));
-    }
-    Value::Object(m)
-}
-
 pub async fn handle(
     state: &AppState,
     who: &policy::Identity,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
     r: RelayRequest,
 ) -> Result<Response, ApiError> {
-    if !matches!(r.method.as_str(), "GET" | "POST") {
-        return Err(ApiError::BadJson(format!(
-            "method {:?} is not GET or POST",
-            r.method.chars().take(10).collect::<String>()
-        )));
-    }
     if !r.path.starts_with('/') {
         return Err(ApiError::BadJson("path must start with /".into()));
     }
     let dest = destination(state, r.provider, &r.host).map_err(ApiError::RelayRefused)?;
-    let action = action_of(&r).ok_or_else(|| ApiError::UnknownAction {
-        provider: r.provider.product().to_string(),
-        action: "(the request's action)".into(),
-    })?;
-    let relay_profile = format!("relay:{}", r.provider.id());
-    policy::check(
-        &state.config.policy,
-        who,
-        &relay_profile,
-        action,
-        &params_of(&r),
-    )
-    .map_err(ApiError::Forbidden)?;
-    if dest == Destination::Allowlisted {
-        let (name, _) = host_name(&r.host);
-        resolve_public(name).await.map_err(ApiError::RelayRefused)?;
-    }
-
-    let region = region_of(&r);
-    let params = params_of(&r);
-    let audit_id = if action.mutates() {
-        state
-            .audit_begin(Pending {
-                user: who.user.clone(),
-                via: "relay",
-                profile: relay_profile.clone(),
-                provider: r.provider.id(),
-                region,
-                action: action.name(),
-                params,
-            })
-            .await?
-    } else {
-        None
-    };
-
     let req = HttpRequest {
         method: r.method.clone(),
         scheme: "https".into(),
@@ -333,17 +233,90 @@ pub async fn handle(
         headers: r.headers.clone(),
         body: r.body.clone().into_bytes(),
     };
+    // Read the request as the cloud will; everything below sees only what it will act on.
+    let region_hint = match &dest {
+        Destination::Override(_, region) => region.as_deref(),
+        Destination::Allowlisted => None,
+    };
+    let relayed =
+        rewind_cloud::relay::read(r.provider, &req, region_hint).map_err(|e| match e {
+            RelayError::Invalid(fields) => ApiError::InvalidParams(fields),
+            RelayError::UnknownAction(name) => ApiError::UnknownAction {
+                provider: r.provider.product().to_string(),
+                action: name,
+            },
+            other => ApiError::RelayRequestRefused(other.to_string()),
+        })?;
+    let action = relayed.action;
+    // A replayed mutating request with the same Idempotency-Key gets the first answer.
+    let ticket = if action.mutates() {
+        match crate::idempotency::begin(&state.idempotency, &who.user, headers, "relay", body)
+            .await?
+        {
+            Ok(ticket) => ticket,
+            Err(replay) => return Ok(replay),
+        }
+    } else {
+        None
+    };
+    let answer = forward(state, who, &r, &req, &dest, relayed).await;
+    match ticket {
+        Some(ticket) => Ok(ticket.finish(answer).await),
+        None => answer,
+    }
+}
+
+/// Checks policy, records and sends a relayed request that [`handle`] has read.
+async fn forward(
+    state: &AppState,
+    who: &policy::Identity,
+    r: &RelayRequest,
+    req: &HttpRequest,
+    dest: &Destination,
+    relayed: rewind_cloud::relay::Relayed,
+) -> Result<Response, ApiError> {
+    let action = relayed.action;
+    let relay_profile = format!("relay:{}", r.provider.id());
+    policy::check(
+        &state.config.policy,
+        who,
+        &relay_profile,
+        action,
+        &relayed.params,
+    )
+    .map_err(ApiError::Forbidden)?;
+    if *dest == Destination::Allowlisted {
+        let (name, _) = host_name(&r.host);
+        resolve_public(name).await.map_err(ApiError::RelayRefused)?;
+    }
+
+    let audit_id = if action.mutates() {
+        state
+            .audit_begin(Pending {
+                user: who.user.clone(),
+                via: "relay",
+                profile: relay_profile.clone(),
+                provider: r.provider.id(),
+                region: relayed.region.clone().unwrap_or_default(),
+                action: action.name(),
+                params: relayed.params.clone(),
+            })
+            .await?
+    } else {
+        None
+    };
+
     let form_query = r.provider == Provider::Tencent;
     // Documented per-account limits apply to relayed calls too: queue, never fail.
     state
         .limiters
-        .upstream_ready(action, &access_key_id(&r))
+        .upstream_ready(action, &access_key_id(r))
         .await;
     let started = std::time::Instant::now();
     // Relayed requests are sent once: the browser signed them with a one-time nonce.
-    let sent = match &dest {
-        Destination::Override(e) => state.upstream.send(&req, Some(e), form_query).await,
-        Destination::Allowlisted => state.relay_upstream.send(&req, None, form_query).await,
+    let sent = match dest {
+        Destination::Override(e, _) => state.upstream.send(req, Some(e), form_query).await,
+        Destination::Allowlisted => state.relay_upstream.send(req, None, form_query).await,
     };
     state.metrics.record_upstream(
         r.provider.id(),
@@ -373,20 +346,34 @@ pub async fn handle(
                 Err(e) => Completion::from_cloud(&e),
             }
         }
-        Err(e) => Completion::no_answer(matches!(e, SendError::NotSent(_)), e.to_string()),
+        Err(e) => Completion::no_answer(
+            matches!(e, SendError::NotSent(_) | SendError::Invalid(_)),
+            e.to_string(),
+        ),
     };
     state.audit_complete(audit_id, completion).await;
     let answer = sent.map_err(|e| crate::api::send_error(&e))?;
+    let json = serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body).is_ok();
     let mut res = Response::new(Body::from(answer.body));
     *res.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let h = res.headers_mut();
     h.insert("x-rewind-relay", HeaderValue::from_static("upstream"));
-    if let Some(ct) = answer
-        .content_type
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
-        h.insert(header::CONTENT_TYPE, ct);
+    // Never the upstream's own type: an HTML or script answer must not render or run
+    // from Rewind's origin. JSON is labelled JSON; anything else is a download.
+    if json {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    } else {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+        h.insert(
+            header::CONTENT_DISPOSITION,
+            HeaderValue::from_static("attachment"),
+        );
     }
     for (k, v) in &answer.request_id_headers {
         if let (Ok(k), Ok(v)) = (

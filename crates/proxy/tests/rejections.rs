@@ -356,10 +356,23 @@ async fn profiles_never_show_credentials_and_ops_endpoints_answer() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // Metrics say what an account is doing: outside auth "none" they need a sign-in.
     let res = router
+        .clone()
         .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
         .await
         .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = router
+        .oneshot(
+            Request::get("/metrics")
+                .header("authorization", format!("Bearer {BOB}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes);
     assert!(

@@ -197,11 +197,15 @@ async fn each_request_logs_one_line_by_default() {
     ] {
         let lines: Vec<&str> = printed
             .lines()
-            .filter(|l| l.contains(&format!("id=\"{id}\" ")) && l.contains(" answered "))
+            .filter(|l| {
+                l.contains(&format!("client_request_id=Some(\"{id}\")")) && l.contains(" answered ")
+            })
             .collect();
         assert_eq!(lines.len(), 1, "{id}: {lines:?}\n{printed}");
         let line = lines[0];
         assert!(line.contains(" INFO "), "{line}");
+        // The server's own id, never the client's.
+        assert!(!line.contains(&format!("{{id=\"{id}\"")), "{line}");
         assert!(
             line.contains(&format!("method={method} path={path}}}")),
             "{line}"
@@ -409,9 +413,7 @@ path = "audit.sqlite"
 /// three providers, and a request signed with the demo keys goes through `/relay`.
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
-    use rewind_cloud::build::{self, Target, Variant};
-    use rewind_cloud::sign::{self, Credentials, SigningParams};
-    use rewind_cloud::{Action, Provider};
+    use rewind_cloud::Action;
 
     let server = spawn_demo(&["--relay"]);
     let (status, body) = get(&format!("{}/config.json", server.url)).await;
@@ -430,34 +432,12 @@ async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
     }
 
     // What the console does in the browser: build, sign with the user's keys, relay.
-    let target = Target {
-        region: "ap-guangzhou".into(),
-        endpoint: Some(host.clone()),
-        scheme: Some("http".into()),
-        project_id: None,
-    };
-    let action = Action::LhDescribeInstances;
-    let mut req = build::build(action, &json!({"Limit": 1}), &target).unwrap();
-    let creds = Credentials::new(keys::TENCENT_SECRET_ID, keys::TENCENT_SECRET_KEY);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    sign::sign(
-        Variant::Default.algorithm(action),
-        &mut req,
-        &SigningParams::new(&creds, now).with_nonce("serve-relay-test"),
-    )
-    .unwrap();
-    let relay_body = json!({
-        "provider": Provider::Tencent,
-        "method": req.method,
-        "host": req.host,
-        "path": req.path,
-        "query": req.query,
-        "headers": req.headers,
-        "body": String::from_utf8(req.body.clone()).unwrap(),
-    });
+    let relay_body = relayed(
+        &host,
+        Action::LhDescribeInstances,
+        &json!({"Limit": 1}),
+        "ap-guangzhou",
+    );
     let res = reqwest::Client::new()
         .post(format!("{}/relay", server.url))
         .header("content-type", "application/json")
@@ -490,6 +470,138 @@ async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
     let cfg: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(cfg["mode"], "portal", "{cfg}");
     assert_eq!(cfg["relay"], false, "{cfg}");
+    let (ok, printed) = server.stop();
+    assert!(ok, "{printed}");
+}
+
+/// The body of `POST /relay` for `action`, built and signed as the console does with the
+/// emulator's demo keys, for `host`.
+fn relayed(host: &str, action: rewind_cloud::Action, params: &Value, region: &str) -> Value {
+    use rewind_cloud::Provider;
+    use rewind_cloud::build::{self, Target, Variant};
+    use rewind_cloud::sign::{self, Credentials, SigningParams};
+    let provider = action.provider();
+    let target = Target {
+        region: region.into(),
+        endpoint: Some(host.into()),
+        scheme: Some("http".into()),
+        project_id: (provider == Provider::Huawei).then(|| keys::HUAWEI_PROJECTS[0].0.into()),
+    };
+    let mut req = build::build(action, params, &target).unwrap();
+    let creds = match provider {
+        Provider::Tencent => Credentials::new(keys::TENCENT_SECRET_ID, keys::TENCENT_SECRET_KEY),
+        Provider::Alibaba => {
+            Credentials::new(keys::ALIBABA_ACCESS_KEY_ID, keys::ALIBABA_ACCESS_KEY_SECRET)
+        }
+        Provider::Huawei => Credentials::new(keys::HUAWEI_AK, keys::HUAWEI_SK),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let nonce = format!(
+        "serve-test-{}",
+        now.wrapping_mul(31) ^ params.to_string().len() as i64
+    );
+    sign::sign(
+        Variant::Default.algorithm(action),
+        &mut req,
+        &SigningParams::new(&creds, now).with_nonce(&nonce),
+    )
+    .unwrap();
+    json!({
+        "provider": provider,
+        "method": req.method,
+        "host": req.host,
+        "path": req.path,
+        "query": req.query,
+        "headers": req.headers,
+        "body": String::from_utf8(req.body.clone()).unwrap(),
+    })
+}
+
+/// Resident and peak resident memory of a process, in KiB (Linux).
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Security review, finding 4: 500 relayed calls with the largest parameters validation
+/// lets through (100 snapshot IDs each), then 20 concurrent reads of the whole log. Each
+/// answer is capped and paged, and the server's memory stays flat.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_audit_flood_gets_capped_answers_and_memory_stays_flat() {
+    let server = spawn_demo(&["--relay"]);
+    let (_, body) = get(&format!("{}/config.json", server.url)).await;
+    let cfg: Value = serde_json::from_str(&body).unwrap();
+    let host = cfg["relay_hosts"]["huawei"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = reqwest::Client::new();
+    for i in 0..500u32 {
+        let ids: Vec<String> = (0..100u32)
+            .map(|j| format!("{:08x}-0000-4000-8000-{:012x}", i, j))
+            .collect();
+        let body = relayed(
+            &host,
+            rewind_cloud::Action::WsBatchRestoreDesktopSnapshot,
+            &json!({"snapshot_ids": ids}),
+            keys::HUAWEI_PROJECTS[0].1,
+        );
+        let res = client
+            .post(format!("{}/relay", server.url))
+            .header("content-type", "application/json")
+            .header("x-rewind-request", "1")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        // The emulator refuses made-up snapshots: the call was relayed and recorded.
+        assert_eq!(res.headers()["x-rewind-relay"], "upstream", "{i}");
+    }
+    let pid = server.child.id();
+    // Forget the peak so far: what follows is the queries' own.
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").unwrap();
+    let (before, _) = rss_kib(pid);
+    let queries = (0..20).map(|_| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/audit?limit=500", server.url);
+        tokio::spawn(async move {
+            let res = client.get(url).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+            res.bytes().await.unwrap()
+        })
+    });
+    let mut largest = 0;
+    for q in queries {
+        let bytes = q.await.unwrap();
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        let rows = v["entries"].as_array().unwrap().len();
+        assert!(
+            rows > 0 && rows < 500,
+            "{rows} rows: the byte cap should cut the page"
+        );
+        assert!(v["next_before"].is_i64(), "a cut page says where to go on");
+        largest = largest.max(bytes.len());
+    }
+    let (_, peak) = rss_kib(pid);
+    let growth_mib = peak.saturating_sub(before) as f64 / 1024.0;
+    println!(
+        "audit flood: largest answer {largest} bytes; RSS {before} KiB before, peak {peak} KiB during 20 concurrent queries (+{growth_mib:.1} MiB)"
+    );
+    assert!(
+        largest <= rewind_proxy::audit::ANSWER_MAX_BYTES + 64 * 1024,
+        "answer of {largest} bytes"
+    );
+    assert!(growth_mib < 50.0, "RSS grew by {growth_mib:.1} MiB");
     let (ok, printed) = server.stop();
     assert!(ok, "{printed}");
 }
