@@ -7,6 +7,7 @@
 pub mod action;
 pub mod http;
 pub mod i18n;
+pub mod operation;
 pub mod provider;
 
 // Typed requests/responses, validation and the error catalog.

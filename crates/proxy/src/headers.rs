@@ -5,7 +5,7 @@
 //!
 //! The data answers (`/api/*`, `/relay`, `/config.json`) are never meant to be shown as a
 //! page, so they get a policy that allows nothing and sandboxes the document: should one
-//! be opened as a page anyway (`/relay` passes the cloud's `Content-Type` through), it
+//! be opened as a page anyway (a relayed answer that is not JSON comes as a download), it
 //! runs no script and has no origin. A document's own policy governs what it loads, not
 //! the answers it fetches, so the console's calls are unaffected.
 //!

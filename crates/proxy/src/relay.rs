@@ -1,9 +1,11 @@
 //! `POST /relay` (static-hosting mode): the browser holds the keys and signs; the proxy
 //! forwards the signed request unchanged, but only to a host configured for that
-//! provider (exact names: no suffix or wildcard matching, no IP literals), only for an
-//! action the cloud crate defines, never following redirects, and never to a name that
-//! resolves to a private or loopback address unless that host is a profile's explicitly
-//! configured endpoint override. The answer is the upstream status, body and request-id
+//! provider (exact names: no suffix or wildcard matching, no IP literals), only when
+//! `rewind_cloud::relay::read` finds it is exactly what Rewind sends for the action and
+//! parameters the cloud will read (so policy and the audit log check those), never
+//! following redirects, and never to a name that resolves to a private or loopback
+//! address unless that host is a profile's explicitly configured endpoint override. The
+//! answer is the upstream status, body (as JSON, or else as a download) and request-id
 //! headers, marked `X-Rewind-Relay: upstream` so the console can tell them from the
 //! proxy's own refusals.
 

@@ -4,17 +4,15 @@
 //! request's `Host` is not the server's own. The last test reproduces the rebinding
 //! attack against the real binary.
 
-use axum::body::{Body, Bytes};
+mod common;
+
+use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
-use http_body_util::BodyExt;
+use common::send;
 use rewind_proxy::demo::{self, EmbeddedEmulator, TENCENT_PROFILE};
 use rewind_proxy::{AppConfig, app};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-use tower::ServiceExt;
 
 const LISTEN: &str = "127.0.0.1:8080";
 const REBOUND: &str = "rebind.attacker.test:8080";
@@ -65,14 +63,6 @@ fn config(upstream: std::net::SocketAddr, dist: Option<PathBuf>) -> AppConfig {
 /// loudly (502) instead of passing.
 fn nowhere() -> std::net::SocketAddr {
     "127.0.0.1:9".parse().unwrap()
-}
-
-async fn send(router: &axum::Router, req: Request<Body>) -> (StatusCode, HeaderMap, Bytes) {
-    let res = router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, body)
 }
 
 fn get(uri: &str, host: &str) -> Request<Body> {
@@ -379,58 +369,13 @@ async fn own_names_public_origins_and_cors_origins_are_accepted() {
     emulator.stop().await;
 }
 
-/// `rewind serve --demo` on a free loopback port, API only; killed on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_demo() -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rewind"))
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--dist",
-            "/nonexistent-dist",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start rewind");
-    let out = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("rewind printed no line within 30 s");
-    let url = first
-        .strip_prefix("rewind listening on ")
-        .unwrap_or_else(|| panic!("first stdout line: {first:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    Server { child, url }
-}
-
 /// The review's reproduction on a real socket: the attacker's page, served from a name
 /// resolved to 127.0.0.1, posts ApplyInstanceSnapshot with JSON, the custom header and
 /// its own (matching) Origin, then reads the audit log. Both get 421 and nothing is
 /// sent; the same request from the server's own origin is sent and audited.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_real_server_refuses_a_rebound_name() {
-    let server = spawn_demo();
+    let server = common::Server::spawn(common::demo_command(&[]));
     let port = server.url.rsplit(':').next().unwrap().to_string();
     let rebound = format!("rebind.attacker.test:{port}");
     let client = reqwest::Client::new();

@@ -1,12 +1,15 @@
 //! `POST /relay`: requests signed "in the browser" (here, by the test with the cloud
 //! crate) forwarded to the embedded emulator, and every refusal of the host allowlist.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::{demo_credentials, relay_body, send};
 use http_body_util::BodyExt;
 use rewind_cloud::action::Action;
 use rewind_cloud::build::{self, Target};
-use rewind_cloud::sign::{self, Credentials, SigningParams};
+use rewind_cloud::sign::{self, SigningParams};
 use rewind_cloud::{HttpRequest, Provider};
 use rewind_emulator::config::demo as keys;
 use rewind_proxy::demo::{self, EmbeddedEmulator};
@@ -39,13 +42,7 @@ fn signed(action: Action, params: Value, region: &str, host: &str) -> HttpReques
             .then(|| keys::HUAWEI_PROJECTS[0].0.into()),
     };
     let mut req = build::build(action, &params, &target).unwrap();
-    let creds = match action.provider() {
-        Provider::Tencent => Credentials::new(keys::TENCENT_SECRET_ID, keys::TENCENT_SECRET_KEY),
-        Provider::Alibaba => {
-            Credentials::new(keys::ALIBABA_ACCESS_KEY_ID, keys::ALIBABA_ACCESS_KEY_SECRET)
-        }
-        Provider::Huawei => Credentials::new(keys::HUAWEI_AK, keys::HUAWEI_SK),
-    };
+    let creds = demo_credentials(action.provider());
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -71,18 +68,6 @@ fn uuid_like() -> u128 {
     t ^ u128::from(N.fetch_add(1, Ordering::Relaxed))
 }
 
-fn relay_body(provider: Provider, r: &HttpRequest) -> Value {
-    json!({
-        "provider": provider,
-        "method": r.method,
-        "host": r.host,
-        "path": r.path,
-        "query": r.query,
-        "headers": r.headers,
-        "body": String::from_utf8(r.body.clone()).unwrap(),
-    })
-}
-
 async fn post(
     router: &axum::Router,
     body: Value,
@@ -92,14 +77,8 @@ async fn post(
     if csrf {
         req = req.header("x-rewind-request", "1");
     }
-    let res = router
-        .clone()
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let (status, headers, bytes) =
+        send(router, req.body(Body::from(body.to_string())).unwrap()).await;
     let v = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, headers, v)
 }

@@ -5,9 +5,11 @@
 //! provider would not read, or conflicting action sources is refused before anything is
 //! recorded or sent. A recording upstream is the witness.
 
+mod common;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
+use common::{relay_body, send};
 use rewind_cloud::action::Action;
 use rewind_cloud::build::{self, Target, Variant};
 use rewind_cloud::sign::{self, Credentials, SigningParams};
@@ -16,7 +18,6 @@ use rewind_proxy::{AppConfig, Mode, app, demo};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use tower::ServiceExt;
 
 /// An upstream that counts what reaches it and answers like a cloud (or, when told,
 /// with an HTML page).
@@ -84,18 +85,6 @@ fn signed(action: Action, variant: Variant, host: &str) -> HttpRequest {
     req
 }
 
-fn body_of(provider: Provider, r: &HttpRequest) -> Value {
-    json!({
-        "provider": provider,
-        "method": r.method,
-        "host": r.host,
-        "path": r.path,
-        "query": r.query,
-        "headers": r.headers,
-        "body": String::from_utf8(r.body.clone()).unwrap(),
-    })
-}
-
 async fn post(
     router: &axum::Router,
     body: &Value,
@@ -107,15 +96,9 @@ async fn post(
     if let Some(k) = key {
         req = req.header("idempotency-key", k);
     }
-    let res = router
-        .clone()
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    (status, headers, bytes)
+    let (status, headers, bytes) =
+        send(router, req.body(Body::from(body.to_string())).unwrap()).await;
+    (status, headers, bytes.to_vec())
 }
 
 fn variants(p: Provider) -> &'static [Variant] {
@@ -229,7 +212,7 @@ async fn every_action_passes_in_its_own_form_and_no_tampered_form_reaches_the_cl
                 let before = up.hits.load(Ordering::SeqCst);
                 let rows = audit.query(&Default::default(), None).unwrap().len();
                 let (status, headers, body) =
-                    post(&router, &body_of(action.provider(), &bad), None).await;
+                    post(&router, &relay_body(action.provider(), &bad), None).await;
                 let text = String::from_utf8_lossy(&body);
                 assert!(
                     status.is_client_error(),
@@ -250,7 +233,7 @@ async fn every_action_passes_in_its_own_form_and_no_tampered_form_reaches_the_cl
             }
             let before = up.hits.load(Ordering::SeqCst);
             let (status, headers, body) =
-                post(&router, &body_of(action.provider(), &r), None).await;
+                post(&router, &relay_body(action.provider(), &r), None).await;
             assert_eq!(
                 status,
                 StatusCode::OK,
@@ -286,7 +269,7 @@ async fn a_decoy_body_does_not_pass_the_resource_policy() {
     let mut r = signed(Action::EcsResetDisk, Variant::Default, &up.addr.to_string());
     r.body = br#"{"DiskId":"d-test00000001","SnapshotId":"s-test00000001"}"#.to_vec();
     r.set_header("Content-Type", "application/json");
-    let (status, _, body) = post(&router, &body_of(Provider::Alibaba, &r), None).await;
+    let (status, _, body) = post(&router, &relay_body(Provider::Alibaba, &r), None).await;
     assert_eq!(
         status,
         StatusCode::BAD_REQUEST,
@@ -296,7 +279,7 @@ async fn a_decoy_body_does_not_pass_the_resource_policy() {
     // Without the decoy, the real disk is refused by the policy.
     r.body.clear();
     r.headers.retain(|(k, _)| k != "Content-Type");
-    let (status, _, body) = post(&router, &body_of(Provider::Alibaba, &r), None).await;
+    let (status, _, body) = post(&router, &relay_body(Provider::Alibaba, &r), None).await;
     assert_eq!(
         status,
         StatusCode::FORBIDDEN,
@@ -317,11 +300,11 @@ async fn relayed_answers_are_json_or_a_download() {
         Variant::Default,
         &up.addr.to_string(),
     );
-    let (status, headers, _) = post(&router, &body_of(Provider::Tencent, &r), None).await;
+    let (status, headers, _) = post(&router, &relay_body(Provider::Tencent, &r), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/json");
     up.html.store(true, Ordering::SeqCst);
-    let (_, headers, body) = post(&router, &body_of(Provider::Tencent, &r), None).await;
+    let (_, headers, body) = post(&router, &relay_body(Provider::Tencent, &r), None).await;
     assert_eq!(headers["content-type"], "application/octet-stream");
     assert_eq!(headers["content-disposition"], "attachment");
     assert!(String::from_utf8_lossy(&body).contains("<script>"));
@@ -342,11 +325,11 @@ async fn audit_rows_hold_what_the_cloud_reads_and_unsent_calls_read_not_sent() {
     );
     let mut forged = r.clone();
     forged.set_header("X-TC-Region", "ap-guangzhou\r\napproved-by: alice");
-    let (status, _, _) = post(&router, &body_of(Provider::Tencent, &forged), None).await;
+    let (status, _, _) = post(&router, &relay_body(Provider::Tencent, &forged), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(audit.query(&Default::default(), None).unwrap().is_empty());
 
-    let (status, _, _) = post(&router, &body_of(Provider::Tencent, &r), None).await;
+    let (status, _, _) = post(&router, &relay_body(Provider::Tencent, &r), None).await;
     assert_eq!(status, StatusCode::OK);
     let rows = audit.query(&Default::default(), None).unwrap();
     assert_eq!(rows[0].region, "ap-guangzhou");
@@ -358,7 +341,7 @@ async fn audit_rows_hold_what_the_cloud_reads_and_unsent_calls_read_not_sent() {
     // A header value the HTTP client cannot send: refused at sending, nothing left.
     let mut unsendable = r.clone();
     unsendable.set_header("Authorization", "TC3-HMAC-SHA256 Credential=x\n");
-    let (status, _, body) = post(&router, &body_of(Provider::Tencent, &unsendable), None).await;
+    let (status, _, body) = post(&router, &relay_body(Provider::Tencent, &unsendable), None).await;
     assert!(
         status.is_client_error() || status.is_server_error(),
         "{}",
@@ -382,7 +365,7 @@ async fn a_replayed_rollback_with_its_key_is_answered_from_the_first() {
         Variant::Default,
         &up.addr.to_string(),
     );
-    let body = body_of(Provider::Tencent, &r);
+    let body = relay_body(Provider::Tencent, &r);
     let (s1, h1, b1) = post(&router, &body, Some("key-1")).await;
     let (s2, h2, b2) = post(&router, &body, Some("key-1")).await;
     assert_eq!((s1, s2), (StatusCode::OK, StatusCode::OK));
@@ -397,7 +380,12 @@ async fn a_replayed_rollback_with_its_key_is_answered_from_the_first() {
         Variant::Default,
         &up.addr.to_string(),
     );
-    let (s3, _, _) = post(&router, &body_of(Provider::Tencent, &other), Some("key-1")).await;
+    let (s3, _, _) = post(
+        &router,
+        &relay_body(Provider::Tencent, &other),
+        Some("key-1"),
+    )
+    .await;
     assert_eq!(s3, StatusCode::BAD_REQUEST);
     let (s4, _, _) = post(&router, &body, Some("key-2")).await;
     assert_eq!(s4, StatusCode::OK);

@@ -2,20 +2,13 @@
 //! shutdown on SIGTERM, start-up failures naming the key, and a secret scan over
 //! everything the server wrote or answered.
 
+mod common;
+
+use common::{Server, demo_command};
 use rewind_emulator::config::demo as keys;
 use rewind_proxy::demo::EmbeddedEmulator;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
-
-struct Server {
-    child: Child,
-    url: String,
-    stdout: mpsc::Receiver<String>,
-    stderr: std::thread::JoinHandle<String>,
-}
+use std::process::Command;
 
 fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewind"));
@@ -23,76 +16,14 @@ fn spawn(args: &[&str], env: &[(&str, &str)]) -> Server {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    spawn_command(cmd)
+    Server::spawn(cmd)
 }
 
 /// `rewind serve --demo` on a free loopback port, API only, with `extra` arguments.
 fn spawn_demo(extra: &[&str]) -> Server {
-    let mut args = vec![
-        "serve",
-        "--demo",
-        "--listen",
-        "127.0.0.1:0",
-        "--dist",
-        "/nonexistent-dist",
-    ];
-    args.extend_from_slice(extra);
-    spawn(&args, &[])
-}
-
-/// Starts `cmd` and waits for the URL line.
-fn spawn_command(mut cmd: Command) -> Server {
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("start rewind");
-    let (tx, stdout) = mpsc::channel();
-    let out = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut err = child.stderr.take().unwrap();
-    let stderr = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let first = stdout
-        .recv_timeout(Duration::from_secs(30))
-        .expect("rewind printed no line within 30 s");
-    let url = first
-        .strip_prefix("rewind listening on ")
-        .unwrap_or_else(|| panic!("first stdout line: {first:?}"))
-        .trim_end_matches('/')
-        .to_string();
-    Server {
-        child,
-        url,
-        stdout,
-        stderr,
-    }
-}
-
-impl Server {
-    /// SIGTERM, then wait (bounded) for a clean exit; returns everything it printed.
-    fn stop(mut self) -> (bool, String) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = std::time::Instant::now() + Duration::from_secs(20);
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break Some(s);
-            }
-            if std::time::Instant::now() > deadline {
-                let _ = self.child.kill();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut printed: Vec<String> = self.stdout.try_iter().collect();
-        printed.push(self.stderr.join().unwrap_or_default());
-        (status.is_some_and(|s| s.success()), printed.join("\n"))
-    }
+    let mut cmd = demo_command(extra);
+    cmd.env("RUST_LOG", "debug");
+    Server::spawn(cmd)
 }
 
 async fn post(url: &str, body: Value) -> (u16, String) {
@@ -144,17 +75,9 @@ async fn demo_prints_its_url_first_and_shuts_down_gracefully() {
 /// its id, method, path (never the query), status and latency.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_request_logs_one_line_by_default() {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewind"));
-    cmd.args([
-        "serve",
-        "--demo",
-        "--listen",
-        "127.0.0.1:0",
-        "--dist",
-        "/nonexistent-dist",
-    ])
-    .env_remove("RUST_LOG");
-    let server = spawn_command(cmd);
+    let mut cmd = demo_command(&[]);
+    cmd.env_remove("RUST_LOG");
+    let server = Server::spawn(cmd);
     let client = reqwest::Client::new();
     let res = client
         .get(format!(
@@ -479,7 +402,7 @@ async fn demo_relay_serves_relay_mode_config_and_relays_to_the_emulator() {
 fn relayed(host: &str, action: rewind_cloud::Action, params: &Value, region: &str) -> Value {
     use rewind_cloud::Provider;
     use rewind_cloud::build::{self, Target, Variant};
-    use rewind_cloud::sign::{self, Credentials, SigningParams};
+    use rewind_cloud::sign::{self, SigningParams};
     let provider = action.provider();
     let target = Target {
         region: region.into(),
@@ -488,13 +411,7 @@ fn relayed(host: &str, action: rewind_cloud::Action, params: &Value, region: &st
         project_id: (provider == Provider::Huawei).then(|| keys::HUAWEI_PROJECTS[0].0.into()),
     };
     let mut req = build::build(action, params, &target).unwrap();
-    let creds = match provider {
-        Provider::Tencent => Credentials::new(keys::TENCENT_SECRET_ID, keys::TENCENT_SECRET_KEY),
-        Provider::Alibaba => {
-            Credentials::new(keys::ALIBABA_ACCESS_KEY_ID, keys::ALIBABA_ACCESS_KEY_SECRET)
-        }
-        Provider::Huawei => Credentials::new(keys::HUAWEI_AK, keys::HUAWEI_SK),
-    };
+    let creds = common::demo_credentials(provider);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -509,15 +426,7 @@ fn relayed(host: &str, action: rewind_cloud::Action, params: &Value, region: &st
         &SigningParams::new(&creds, now).with_nonce(&nonce),
     )
     .unwrap();
-    json!({
-        "provider": provider,
-        "method": req.method,
-        "host": req.host,
-        "path": req.path,
-        "query": req.query,
-        "headers": req.headers,
-        "body": String::from_utf8(req.body.clone()).unwrap(),
-    })
+    common::relay_body(provider, &req)
 }
 
 /// Resident and peak resident memory of a process, in KiB (Linux).

@@ -3,22 +3,18 @@
 //! connection, and more slow connections than `limits.max_connections`. Every wait is
 //! bounded by a deadline; everything is on loopback.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+mod common;
+
+use common::Server;
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// `rewind serve` with auth `none` on a free loopback port and these `[limits]`.
-struct Server {
-    child: Child,
-    /// `127.0.0.1:PORT`
-    addr: String,
-    /// Its log lines (warnings, and tower-http's "started processing request").
-    log: mpsc::Receiver<String>,
-}
-
+/// This file's helpers on the shared server; its log lines (warnings, and tower-http's
+/// "started processing request") are on `stderr`.
 impl Server {
+    /// `rewind serve` with auth `none` on a free loopback port and these `[limits]`.
     fn start(name: &str, limits: &str) -> Server {
         let dir =
             std::env::temp_dir().join(format!("rewind-slow-clients-{name}-{}", std::process::id()));
@@ -30,37 +26,11 @@ impl Server {
             format!("listen = \"127.0.0.1:0\"\n[auth]\nmode = \"none\"\n[limits]\n{limits}\n"),
         )
         .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rewind"))
-            .args(["serve", "--config", path.to_str().unwrap()])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rewind"));
+        cmd.args(["serve", "--config", path.to_str().unwrap()])
             .args(["--dist", "/nonexistent-dist"])
-            .env("RUST_LOG", "warn,rewind_proxy=info,tower_http=debug")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start rewind");
-        let out = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let err = child.stderr.take().unwrap();
-        let (tx, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let first = lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("rewind printed no line within 30 s");
-        let addr = first
-            .strip_prefix("rewind listening on http://")
-            .unwrap_or_else(|| panic!("first stdout line: {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        Server { child, addr, log }
+            .env("RUST_LOG", "warn,rewind_proxy=info,tower_http=debug");
+        Server::spawn(cmd)
     }
 
     /// Waits until `n` requests to `path` have reached their handler.
@@ -70,7 +40,7 @@ impl Server {
         let mut seen = 0;
         while seen < n {
             let left = deadline.saturating_duration_since(Instant::now());
-            let line = self.log.recv_timeout(left).unwrap_or_else(|_| {
+            let line = self.stderr.recv_timeout(left).unwrap_or_else(|_| {
                 panic!("only {seen} of {n} requests to {path} were handled within {within:?}")
             });
             if line.contains(&wanted) && line.contains("started processing request") {
@@ -90,13 +60,6 @@ impl Server {
             "GET {path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: slow-clients-test\r\n\r\n",
             self.addr
         )
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
