@@ -11,6 +11,7 @@
 //! # }
 //! ```
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -112,7 +113,7 @@ impl std::fmt::Debug for EmulatorConfig {
 pub(crate) struct Inner {
     pub cfg: EmulatorConfig,
     pub clock: Arc<dyn Clock>,
-    state: Mutex<state::State>,
+    state: Mutex<accounts::State>,
     nonces: Mutex<auth::Nonces>,
     rng: Mutex<prng::SplitMix64>,
     faults: Mutex<faults::Faults>,
@@ -124,7 +125,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Inner {
-    pub fn lock_state(&self) -> MutexGuard<'_, state::State> {
+    pub fn lock_state(&self) -> MutexGuard<'_, accounts::State> {
         lock(&self.state)
     }
     pub fn lock_nonces(&self) -> MutexGuard<'_, auth::Nonces> {
@@ -144,7 +145,7 @@ pub struct Emulator {
 impl Emulator {
     pub fn new(cfg: EmulatorConfig) -> Emulator {
         let clock = cfg.clock.clone();
-        let state = state::State::new(cfg.world, cfg.seed, clock.now_ms());
+        let state = accounts::State::new(cfg.world, cfg.seed, clock.now_ms());
         let inner = Inner {
             clock,
             state: Mutex::new(state),
@@ -172,7 +173,7 @@ impl Emulator {
     }
 
     /// Direct access to the accounts, for tests and tools.
-    pub fn with_state<R>(&self, f: impl FnOnce(&mut state::State) -> R) -> R {
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut accounts::State) -> R) -> R {
         f(&mut self.inner.lock_state())
     }
 }

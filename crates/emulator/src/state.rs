@@ -1,11 +1,10 @@
-//! The emulated accounts of all three clouds, created lazily per key from the seed
-//! world, and what every operation needs: the time, limits and an id generator.
+//! What every operation is given: the time, the request id, limits and an id generator
+//! ([`OpCtx`]), plus the small helpers the three surfaces share (paging, rate windows).
+//! The accounts themselves are in `accounts`.
 
-use crate::World;
-use crate::config::{Credentials, Limits, Timings};
-use crate::prng::{SplitMix64, hash_str};
-use crate::{ecs, lighthouse, seed, workspace};
-use std::collections::{BTreeMap, VecDeque};
+use crate::config::{Limits, Timings};
+use crate::prng::SplitMix64;
+use std::collections::VecDeque;
 
 /// What an operation is given: the current time, the request id, settings and ids.
 pub struct OpCtx<'a> {
@@ -39,58 +38,6 @@ pub fn page<T>(items: &[T], offset: usize, limit: usize) -> &[T] {
     let start = offset.min(items.len());
     let end = start.saturating_add(limit).min(items.len());
     &items[start..end]
-}
-
-/// Every account, per provider, keyed by the access key that owns it.
-pub struct State {
-    pub world: World,
-    pub seed: u64,
-    /// The time the world was created at; seed timestamps are relative to it.
-    pub origin_ms: u64,
-    pub lighthouse: BTreeMap<String, lighthouse::Account>,
-    pub ecs: BTreeMap<String, ecs::Account>,
-    pub workspace: BTreeMap<String, workspace::Account>,
-}
-
-impl State {
-    pub fn new(world: World, seed: u64, origin_ms: u64) -> State {
-        State {
-            world,
-            seed,
-            origin_ms,
-            lighthouse: BTreeMap::new(),
-            ecs: BTreeMap::new(),
-            workspace: BTreeMap::new(),
-        }
-    }
-
-    /// Every account's world is built from the same seed, so all keys see the same
-    /// resources (and tests can predict them), but each key's account is its own.
-    pub fn lighthouse(&mut self, key: &str) -> &mut lighthouse::Account {
-        let (world, seed, origin) = (self.world, self.seed, self.origin_ms);
-        self.lighthouse
-            .entry(key.to_string())
-            .or_insert_with(|| seed::lighthouse(world, seed, origin))
-    }
-
-    pub fn ecs(&mut self, key: &str) -> &mut ecs::Account {
-        let (world, seed, origin) = (self.world, self.seed, self.origin_ms);
-        self.ecs
-            .entry(key.to_string())
-            .or_insert_with(|| seed::ecs(world, seed, origin))
-    }
-
-    pub fn workspace(&mut self, key: &str, creds: &Credentials) -> &mut workspace::Account {
-        let (world, seed, origin) = (self.world, self.seed, self.origin_ms);
-        let projects = creds
-            .huawei
-            .get(key)
-            .map(|k| k.projects.clone())
-            .unwrap_or_default();
-        self.workspace
-            .entry(key.to_string())
-            .or_insert_with(|| seed::workspace(world, seed ^ hash_str("huawei"), origin, &projects))
-    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use crate::audit::{Completion, Pending, Query as AuditQuery};
 use crate::auth::{check_csrf, identify};
 use crate::config::{AlibabaSignature, Profile};
-use crate::error::ApiError;
+use crate::error::{ApiError, send_error};
 use crate::policy::{self, Identity};
 use crate::upstream::{Answer, SendError};
 use crate::{AppState, Mode};
@@ -367,29 +367,6 @@ async fn call_action(
     );
     state.audit_complete(audit_id, completion).await;
     answer
-}
-
-pub(crate) fn send_error(e: &SendError) -> ApiError {
-    let (status, code, retryable) = match e {
-        SendError::NotSent(_) => (StatusCode::BAD_GATEWAY, "UpstreamUnreachable", true),
-        SendError::Timeout(..) => (StatusCode::GATEWAY_TIMEOUT, "UpstreamTimeout", false),
-        SendError::TooLarge(..) => (StatusCode::BAD_GATEWAY, "UpstreamTooLarge", false),
-        SendError::Broken(_) => (StatusCode::BAD_GATEWAY, "UpstreamBroken", false),
-        SendError::Invalid(_) => (StatusCode::BAD_REQUEST, "CannotSend", false),
-    };
-    let message = match e {
-        SendError::NotSent(_) => format!("{e}; the request was not sent"),
-        SendError::Invalid(_) => e.to_string(),
-        _ => format!(
-            "{e}; the request may have reached the cloud: check its state before trying again"
-        ),
-    };
-    ApiError::Upstream {
-        status,
-        code,
-        message,
-        retryable,
-    }
 }
 
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! `{ok: false, error: {code, provider_code, http_status, message, explanation, remedy,
 //! retryable, request_id, …}}` and never carries internals or secrets.
 
+use crate::upstream::SendError;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -198,5 +199,30 @@ impl IntoResponse for ApiError {
             );
         }
         res
+    }
+}
+
+/// The answer for a request that got no answer from the cloud: whether it was retryable
+/// and whether the cloud may have acted on it.
+pub(crate) fn send_error(e: &SendError) -> ApiError {
+    let (status, code, retryable) = match e {
+        SendError::NotSent(_) => (StatusCode::BAD_GATEWAY, "UpstreamUnreachable", true),
+        SendError::Timeout(..) => (StatusCode::GATEWAY_TIMEOUT, "UpstreamTimeout", false),
+        SendError::TooLarge(..) => (StatusCode::BAD_GATEWAY, "UpstreamTooLarge", false),
+        SendError::Broken(_) => (StatusCode::BAD_GATEWAY, "UpstreamBroken", false),
+        SendError::Invalid(_) => (StatusCode::BAD_REQUEST, "CannotSend", false),
+    };
+    let message = match e {
+        SendError::NotSent(_) => format!("{e}; the request was not sent"),
+        SendError::Invalid(_) => e.to_string(),
+        _ => format!(
+            "{e}; the request may have reached the cloud: check its state before trying again"
+        ),
+    };
+    ApiError::Upstream {
+        status,
+        code,
+        message,
+        retryable,
     }
 }

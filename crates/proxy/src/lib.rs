@@ -15,6 +15,7 @@ pub mod listen;
 pub mod metrics;
 pub mod policy;
 pub mod relay;
+pub mod resolve;
 pub mod static_files;
 pub mod upstream;
 

@@ -11,7 +11,7 @@
 
 use crate::audit::{Completion, Pending};
 use crate::config::Endpoint;
-use crate::error::ApiError;
+use crate::error::{ApiError, send_error};
 use crate::upstream::SendError;
 use crate::{AppState, policy};
 use axum::body::Body;
@@ -22,7 +22,10 @@ use rewind_cloud::http::HttpRequest;
 use rewind_cloud::relay::RelayError;
 use serde::Deserialize;
 use serde_json::Value;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
+
+// Kept at their former paths; the resolver now lives below the client that uses it.
+pub use crate::resolve::{PublicOnlyResolver, is_public, resolve_public};
 
 /// What the console posts: the request exactly as it signed it. `path` is not
 /// percent-encoded and `query` holds decoded pairs in the signed order.
@@ -128,69 +131,6 @@ pub fn destination(
             "{host} is not a configured {} host",
             provider.product()
         ))
-    }
-}
-
-pub fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
-                || o[0] >= 240)
-        }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public(IpAddr::V4(v4));
-            }
-            let s = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80)
-        }
-    }
-}
-
-/// Resolves `name` and refuses any answer outside public address space. Used both as a
-/// pre-check (for a clear refusal) and as the relay client's resolver (so a second,
-/// different DNS answer at connect time cannot slip through).
-pub async fn resolve_public(name: &str) -> Result<Vec<SocketAddr>, String> {
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, 443))
-        .await
-        .map_err(|_| format!("{name} does not resolve"))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(format!("{name} does not resolve"));
-    }
-    if addrs.iter().any(|a| !is_public(a.ip())) {
-        return Err(format!(
-            "{name} resolves to a private or loopback address; the relay refuses it"
-        ));
-    }
-    Ok(addrs)
-}
-
-/// reqwest resolver that only hands out public addresses.
-#[derive(Debug)]
-pub struct PublicOnlyResolver;
-
-impl reqwest::dns::Resolve for PublicOnlyResolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let name = name.as_str().to_string();
-        Box::pin(async move {
-            let addrs = resolve_public(&name).await?;
-            Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
-        })
     }
 }
 
@@ -354,7 +294,7 @@ async fn forward(
         ),
     };
     state.audit_complete(audit_id, completion).await;
-    let answer = sent.map_err(|e| crate::api::send_error(&e))?;
+    let answer = sent.map_err(|e| send_error(&e))?;
     let json = serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body).is_ok();
     let mut res = Response::new(Body::from(answer.body));
     *res.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);

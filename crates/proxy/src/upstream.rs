@@ -2,6 +2,7 @@
 //! answer: rustls, no redirects followed, a total timeout, and a cap on the answer's size.
 
 use crate::config::Endpoint;
+use crate::resolve::PublicOnlyResolver;
 use axum::body::Bytes;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::sign::encoding;
@@ -73,7 +74,7 @@ impl Upstream {
             .timeout(timeout)
             .use_rustls_tls();
         if public_dns_only {
-            builder = builder.dns_resolver(std::sync::Arc::new(crate::relay::PublicOnlyResolver));
+            builder = builder.dns_resolver(std::sync::Arc::new(PublicOnlyResolver));
         }
         let client = builder
             .build()

@@ -4,6 +4,7 @@
 //! every header present is signed (the SDK signs `host`, `accept`, `user-agent` and all
 //! `x-acs-*`), names lower-cased and sorted, values trimmed; no derived key.
 
+use super::authorization::{KeyedAuthorization, parse_keyed_authorization};
 use super::encoding::rfc3986;
 use super::{SignError, Signed, SigningParams, hmac_sha256, sha256_hex, time};
 use crate::http::HttpRequest;
@@ -110,11 +111,11 @@ pub fn sign(req: &mut HttpRequest, p: &SigningParams) -> Result<Signed, SignErro
 }
 
 /// A parsed `Authorization: ACS3-HMAC-SHA256 …` header.
-pub type Acs3Authorization = super::verify::KeyedAuthorization;
+pub type Acs3Authorization = KeyedAuthorization;
 
 /// Parses `ACS3-HMAC-SHA256 Credential=ID,SignedHeaders=a;b,Signature=…`.
 pub fn parse_authorization(value: &str) -> Result<Acs3Authorization, String> {
-    super::verify::parse_keyed_authorization(value, ALGORITHM, "Credential")
+    parse_keyed_authorization(value, ALGORITHM, "Credential")
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 pub mod acs3;
 pub mod acs_v1;
+mod authorization;
 pub mod encoding;
 pub mod sdk_hmac;
 pub mod tc3;

@@ -5,6 +5,7 @@
 //! is signed except names containing `_`; a non-JSON body is sent as
 //! `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`.
 
+use super::authorization::{KeyedAuthorization, parse_keyed_authorization};
 use super::encoding::rfc3986;
 use super::{EMPTY_SHA256, SignError, Signed, SigningParams, hmac_sha256, sha256_hex, time};
 use crate::http::HttpRequest;
@@ -131,11 +132,11 @@ pub fn sign(req: &mut HttpRequest, p: &SigningParams) -> Result<Signed, SignErro
 }
 
 /// A parsed `Authorization: SDK-HMAC-SHA256 …` header.
-pub type SdkHmacAuthorization = super::verify::KeyedAuthorization;
+pub type SdkHmacAuthorization = KeyedAuthorization;
 
 /// Parses `SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=…`.
 pub fn parse_authorization(value: &str) -> Result<SdkHmacAuthorization, String> {
-    super::verify::parse_keyed_authorization(value, ALGORITHM, "Access")
+    parse_keyed_authorization(value, ALGORITHM, "Access")
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! `urlencode`, space as `+`, parameters in insertion order), and a POST has an empty
 //! canonical query and the JSON body as payload.
 
+use super::authorization::{auth_fields, field, signed_header_list};
 use super::encoding::form_urlencode;
 use super::{SignError, Signed, SigningParams, hmac_sha256, sha256_hex, time};
 use crate::http::HttpRequest;
@@ -140,8 +141,8 @@ pub fn parse_authorization(value: &str) -> Result<Tc3Authorization, String> {
         .strip_prefix(ALGORITHM)
         .and_then(|r| r.strip_prefix(' '))
         .ok_or_else(|| format!("Authorization does not start with {ALGORITHM}"))?;
-    let fields = super::verify::auth_fields(rest, ',')?;
-    let credential = super::verify::field(&fields, "Credential")?;
+    let fields = auth_fields(rest, ',')?;
+    let credential = field(&fields, "Credential")?;
     let parts: Vec<&str> = credential.split('/').collect();
     if parts.len() != 4 || parts[3] != "tc3_request" || parts.iter().any(|p| p.is_empty()) {
         return Err("Credential must be SecretId/YYYY-MM-DD/service/tc3_request".into());
@@ -150,11 +151,8 @@ pub fn parse_authorization(value: &str) -> Result<Tc3Authorization, String> {
         access_key_id: parts[0].to_string(),
         date: parts[1].to_string(),
         service: parts[2].to_string(),
-        signed_headers: super::verify::signed_header_list(super::verify::field(
-            &fields,
-            "SignedHeaders",
-        )?)?,
-        signature: super::verify::field(&fields, "Signature")?.to_string(),
+        signed_headers: signed_header_list(field(&fields, "SignedHeaders")?)?,
+        signature: field(&fields, "Signature")?.to_string(),
     })
 }
 
