@@ -170,6 +170,13 @@ pub enum Power {
     Stop,
 }
 
+/// Start or stop one instance and wait until it is there (Lighthouse or ECS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PowerPlan {
+    pub instance_id: String,
+    pub power: Power,
+}
+
 /// How persistent a machine is. The defaults suit a person watching; tests shorten them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]

@@ -42,11 +42,8 @@ pub struct SnapshotPlan {
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PowerPlan {
-    pub instance_id: String,
-    pub power: Power,
-}
+/// Start or stop an instance (the plan is the same on both clouds).
+pub use super::PowerPlan;
 
 pub(super) fn rollback_steps(p: &RollbackPlan, op_id: &str) -> Vec<Work> {
     let mut steps = Vec::new();
