@@ -154,11 +154,9 @@ fn shown(s: &str) -> String {
 }
 
 fn no_duplicate_headers(req: &HttpRequest) -> Result<(), RelayError> {
-    for (i, (name, _)) in req.headers.iter().enumerate() {
-        if req.headers[..i]
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(name))
-        {
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in &req.headers {
+        if !seen.insert(name.to_ascii_lowercase()) {
             return Err(RelayError::Duplicated(format!("header {:?}", shown(name))));
         }
     }
@@ -312,17 +310,16 @@ fn ecs_params(action: Action, req: &HttpRequest) -> Result<Map<String, Value>, R
             shown(ct)
         )));
     }
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let mut params = Map::new();
     let mut objects: Vec<(String, usize, String, String)> = Vec::new();
     for (k, v) in &req.query {
-        if seen.contains(&k.as_str()) {
+        if !seen.insert(k.as_str()) {
             return Err(RelayError::Duplicated(format!(
                 "query parameter {:?}",
                 shown(k)
             )));
         }
-        seen.push(k);
         if V1_SIGNING_QUERY.contains(&k.as_str()) || V1_PROTOCOL_QUERY.contains(&k.as_str()) {
             continue;
         }
