@@ -18,6 +18,7 @@ pub mod huawei;
 pub mod preflight;
 pub mod tencent;
 pub mod validate;
+pub mod wire;
 
 // Turning an action into an HTTP request, and signing/verifying it.
 pub mod build;

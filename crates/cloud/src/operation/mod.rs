@@ -32,12 +32,14 @@ pub mod batch;
 pub mod huawei;
 mod machine;
 pub mod power;
+mod task;
 pub mod tencent;
 #[cfg(test)]
 mod tests;
 
 pub use batch::{Batch, BatchNext};
 pub use machine::Machine;
+pub use task::{BatchKind, BatchPlan, Task, TaskNext, TaskPlan};
 
 use crate::action::Action;
 use crate::i18n::Text;
@@ -72,6 +74,33 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The plan's `kind` as serialized (`LhRollback`, `EcsResetDisk`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Operation::LhRollback(_) => "LhRollback",
+            Operation::LhCreateSnapshot(_) => "LhCreateSnapshot",
+            Operation::LhPower(_) => "LhPower",
+            Operation::EcsResetDisk(_) => "EcsResetDisk",
+            Operation::EcsCreateSnapshot(_) => "EcsCreateSnapshot",
+            Operation::EcsPower(_) => "EcsPower",
+            Operation::WsRestore(_) => "WsRestore",
+        }
+    }
+
+    /// Every action the plan may call (reads included): policy is checked for all of
+    /// them before it starts.
+    pub fn actions(&self, op_id: &str) -> Vec<Action> {
+        let mut out: Vec<Action> = Vec::new();
+        for w in self.steps(op_id) {
+            for a in w.actions() {
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+        out
+    }
+
     pub fn provider(&self) -> Provider {
         match self {
             Operation::LhRollback(_) | Operation::LhCreateSnapshot(_) | Operation::LhPower(_) => {
@@ -526,6 +555,30 @@ pub(crate) enum Work {
 }
 
 impl Work {
+    /// Every action the step may call, in any phase.
+    fn actions(&self) -> Vec<Action> {
+        use Action::*;
+        match self {
+            Work::LhSnapshot(_) => vec![LhDescribeSnapshots, LhCreateInstanceSnapshot],
+            Work::LhRollback(_) => vec![
+                LhDescribeInstances,
+                LhDescribeSnapshots,
+                LhApplyInstanceSnapshot,
+            ],
+            Work::Power(s) => {
+                let calls = s.calls();
+                vec![calls.describe.0, calls.send.0]
+            }
+            Work::EcsSnapshot(_) => vec![EcsDescribeSnapshots, EcsCreateSnapshot],
+            Work::EcsReset(_) => vec![EcsDescribeDisks, EcsResetDisk],
+            Work::WsRestore(_) => vec![
+                WsListDesktopSnapshot,
+                WsShowJob,
+                WsBatchRestoreDesktopSnapshot,
+            ],
+        }
+    }
+
     fn get(&self) -> &dyn StepWork {
         match self {
             Work::LhSnapshot(s) => s,

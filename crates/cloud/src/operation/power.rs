@@ -94,7 +94,7 @@ impl PowerStep {
         }
     }
 
-    fn calls(&self) -> PowerCalls {
+    pub(super) fn calls(&self) -> PowerCalls {
         match self.provider {
             Provider::Tencent => tencent::power_calls(&self.instance_id, self.power),
             _ => alibaba::power_calls(&self.instance_id, self.power),
