@@ -1,12 +1,22 @@
-//! The one place the console speaks HTTP: typed calls to the `rewind` server.
+//! The one place the console speaks HTTP to the `rewind` server: typed GETs and POSTs,
+//! the proxy's `{ok, …}` envelope, the operations API (`/api/v1/operations`, with its
+//! Server-Sent Events) and the request a relayed call is posted as.
 //!
-//! Each request registers an `AbortController` with the reactive owner, so leaving a page
-//! cancels its loads (as in Leptos' hackernews example).
+//! Nothing here knows whether the keys are the server's or the browser's: that choice
+//! is `transport`'s, made once at start-up. Each page read registers an
+//! `AbortController` with the reactive owner, so leaving a page cancels its loads (as in
+//! Leptos' hackernews example).
 
-use rewind_cloud::{Provider, Text};
+use rewind_cloud::Text;
+use rewind_cloud::validate::FieldError;
+use rewind_cloud::wire::operations::{
+    NewOperation, OpState, OperationAnswer, OperationList, OperationView,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 /// Why a call to the server failed, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,39 +45,20 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// What `/api/v1/session` says about the current user.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Session {
-    pub user: Option<String>,
-    pub mode: String,
-    pub demo: bool,
-    /// The profiles this user may call anything on.
-    #[serde(default)]
-    pub profiles: Vec<Profile>,
-}
-
-/// A configured cloud account (never its secrets).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Profile {
-    pub name: String,
-    pub provider: Provider,
-    pub regions: Vec<String>,
-    /// The provider's names of the actions this user may call here.
-    #[serde(default)]
-    pub actions: Vec<String>,
-}
-
-impl Session {
-    /// The profiles of one cloud.
-    pub fn profiles_of(&self, provider: Provider) -> impl Iterator<Item = &Profile> {
-        self.profiles.iter().filter(move |p| p.provider == provider)
+impl ApiError {
+    /// Rewind's code of a refusal (`PolicyDenied`, `NotCancellable`, …).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Refused(f) => Some(&f.code),
+            _ => None,
+        }
     }
 }
 
 /// The error half of the proxy's normalized answer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Failure {
-    /// Rewind's own code (`Cloud`, `InvalidParams`, `Forbidden`, …).
+    /// Rewind's own code (`CloudError`, `InvalidParams`, `PolicyDenied`, …).
     #[serde(default)]
     pub code: String,
     /// The cloud's code, when the cloud answered.
@@ -82,6 +73,34 @@ pub struct Failure {
     pub request_id: Option<String>,
     /// Both languages of the explanation, so a language switch needs no reload.
     pub i18n: Option<FailureText>,
+    /// `PolicyDenied`: why the policy refuses.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// `InvalidParams`: each field at fault.
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+}
+
+impl Failure {
+    /// A failure found in the browser, before anything was sent.
+    pub fn local(code: &str, message: String, explanation: Text, remedy: Text) -> Failure {
+        Failure {
+            code: code.into(),
+            provider_code: None,
+            http_status: None,
+            message,
+            explanation: Some(explanation.en.clone()),
+            remedy: Some(remedy.en.clone()),
+            retryable: false,
+            request_id: None,
+            i18n: Some(FailureText {
+                explanation,
+                remedy,
+            }),
+            reason: None,
+            fields: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -107,28 +126,30 @@ struct Envelope {
     rest: Value,
 }
 
-/// `POST /api/v1/call`: the proxy validates, checks policy, signs and forwards.
-///
-/// Operations use this form: a rollback the user started is never cancelled by leaving
-/// the page. Page loads use [`read`], which is.
-pub async fn call(
+// ====================================================================== /api/v1/call
+
+/// `POST /api/v1/call` (portal mode): the proxy validates, checks policy, signs with
+/// the profile's keys and forwards. `abort` cancels it (page reads); operations never
+/// use this, they run as server operations.
+pub async fn portal_call(
     profile: &str,
     region: &str,
     action: &str,
     params: Value,
+    abort: Option<&web_sys::AbortSignal>,
 ) -> Result<Answer, ApiError> {
-    call_with(profile, region, action, params, None).await
+    let body = serde_json::json!({"profile": profile, "region": region, "action": action, "params": params});
+    let response = post_json("/api/v1/call", &body, abort, &random_hex()).await?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    decode_answer(status, &text)
 }
 
-/// A read for the current page: cancelled (its request aborted) when the reactive owner
-/// that started it is cleaned up, e.g. on navigation, as `get_json` is.
-pub async fn read(
-    profile: &str,
-    region: &str,
-    action: &str,
-    params: Value,
-    owner: Option<&leptos::prelude::Owner>,
-) -> Result<Answer, ApiError> {
+/// An `AbortSignal` that fires when the reactive `owner` is cleaned up (leaving a page).
+pub fn abort_on_cleanup(owner: Option<&leptos::prelude::Owner>) -> Option<web_sys::AbortSignal> {
     use send_wrapper::SendWrapper;
     let controller = SendWrapper::new(web_sys::AbortController::new().ok());
     let signal = controller.as_ref().map(|c| c.signal());
@@ -141,44 +162,24 @@ pub async fn read(
             })
         });
     }
-    call_with(profile, region, action, params, signal.as_ref()).await
-}
-
-async fn call_with(
-    profile: &str,
-    region: &str,
-    action: &str,
-    params: Value,
-    abort: Option<&web_sys::AbortSignal>,
-) -> Result<Answer, ApiError> {
-    // Bring your own keys: in relay mode the browser signs with the tab's keys and
-    // `/relay` forwards; `/api/v1/call` (server-held keys) is never used (src/byok.rs).
-    if crate::byok::relay_mode() {
-        return crate::byok::call_profile(profile, region, action, params).await;
-    }
-    let body = serde_json::json!({"profile": profile, "region": region, "action": action, "params": params});
-    let response = post_json("/api/v1/call", &body, abort).await?;
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    decode_answer(status, &text)
+    signal
 }
 
 /// POSTs JSON to the server as every state-changing call must: JSON content type, the
-/// CSRF header `X-Rewind-Request`, and the page's language for explanations. Each call
-/// carries an `Idempotency-Key` of its own, so a request the browser or a network
-/// replays is answered from the first and never runs twice.
+/// CSRF header `X-Rewind-Request`, the page's language for explanations, and an
+/// `Idempotency-Key`, so a request the browser or a network replays is answered from
+/// the first and never runs twice. Callers pass a fresh [`random_hex`] unless the key
+/// is given (an operation's call carries the machine's own).
 pub async fn post_json<T: serde::Serialize>(
     path: &str,
     body: &T,
     abort: Option<&web_sys::AbortSignal>,
+    idempotency_key: &str,
 ) -> Result<gloo_net::http::Response, ApiError> {
     gloo_net::http::Request::post(path)
         .header("Accept", "application/json")
         .header("X-Rewind-Request", "1")
-        .header("Idempotency-Key", &random_hex())
+        .header("Idempotency-Key", idempotency_key)
         .header("Accept-Language", &current_lang())
         .abort_signal(abort)
         .json(body)
@@ -189,9 +190,8 @@ pub async fn post_json<T: serde::Serialize>(
 }
 
 /// 32 hex characters from `crypto.getRandomValues`: signature nonces (ACS3 and v1
-/// refuse a reused one) and idempotency keys.
+/// refuse a reused one), idempotency keys and the ids of operations run in the tab.
 pub fn random_hex() -> String {
-    use wasm_bindgen::JsCast;
     let bytes = js_sys::Uint8Array::new_with_length(16);
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into()).ok();
     let filled = crypto.as_ref().is_some_and(|c| {
@@ -211,6 +211,11 @@ pub fn random_hex() -> String {
 
 /// Reads the proxy's `{ok, …}` envelope.
 pub fn decode_answer(status: u16, body: &str) -> Result<Answer, ApiError> {
+    decode_ok(status, body)
+}
+
+/// Reads an `{ok: true, …}` answer as `T`, or the error body as [`ApiError::Refused`].
+fn decode_ok<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
     let envelope: Envelope = serde_json::from_str(body).map_err(|_| ApiError::Status {
         status,
         message: error_message(body),
@@ -236,31 +241,10 @@ pub fn current_lang() -> String {
         .unwrap_or_else(|| "en".into())
 }
 
-/// `GET /api/v1/session`.
-pub async fn session() -> Result<Session, ApiError> {
-    get_json("/api/v1/session").await
-}
-
-/// The session, or in relay mode (`/config.json`), one synthesized profile per provider
-/// the relay serves, signed with the keys entered in this tab (src/byok.rs).
-pub async fn session_or_keys() -> Result<Session, ApiError> {
-    match get_json::<crate::byok::ConsoleConfig>("/config.json").await {
-        Ok(config) if config.relay_mode() => crate::byok::session(config).await,
-        _ => session().await,
-    }
-}
-
-/// GETs `path` on the server and decodes its JSON body.
+/// GETs `path` on the server and decodes its JSON body; cancelled when the current
+/// reactive owner (if any) is cleaned up.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    use send_wrapper::SendWrapper;
-
-    let controller = SendWrapper::new(web_sys::AbortController::new().ok());
-    let signal = controller.as_ref().map(|c| c.signal());
-    leptos::prelude::Owner::on_cleanup(move || {
-        if let Some(c) = controller.take() {
-            c.abort();
-        }
-    });
+    let signal = abort_on_cleanup(leptos::prelude::Owner::current().as_ref());
     let response = gloo_net::http::Request::get(path)
         .header("Accept", "application/json")
         .abort_signal(signal.as_ref())
@@ -268,17 +252,21 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     let status = response.status();
-    if !response.ok() {
-        let message = response.text().await.unwrap_or_default();
-        return Err(ApiError::Status {
-            status,
-            message: error_message(&message),
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    if !(200..300).contains(&status) {
+        // Our error bodies explain themselves; anything else is a status and its text.
+        return Err(match decode_ok::<Value>(status, &text) {
+            Err(e @ ApiError::Refused(_)) => e,
+            _ => ApiError::Status {
+                status,
+                message: error_message(&text),
+            },
         });
     }
-    response
-        .json::<T>()
-        .await
-        .map_err(|e| ApiError::Decode(e.to_string()))
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
 }
 
 /// The human part of an error body: `error.message` from our JSON errors, else the text.
@@ -287,6 +275,134 @@ fn error_message(body: &str) -> String {
         .ok()
         .and_then(|v| v["error"]["message"].as_str().map(str::to_string))
         .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+// ====================================================================== operations
+
+/// An operation id as one path segment (ids are the server's; escaped all the same).
+pub fn path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The query of `GET /api/v1/operations`.
+pub fn operations_query(state: Option<OpState>, before: Option<&str>, limit: u32) -> String {
+    let mut q = format!("/api/v1/operations?limit={limit}");
+    if let Some(s) = state {
+        q.push_str(&format!("&state={}", s.as_str()));
+    }
+    if let Some(b) = before {
+        q.push_str(&format!("&before={}", path_segment(b)));
+    }
+    q
+}
+
+/// `POST /api/v1/operations`: the server runs the plan (portal mode). Refusals have
+/// the `/api/v1/call` error body (403 policy with its reason, 422 with field errors).
+pub async fn create_operation(new: &NewOperation) -> Result<OperationView, ApiError> {
+    let response = post_json("/api/v1/operations", new, None, &random_hex()).await?;
+    operation_answer(response).await
+}
+
+/// `GET /api/v1/operations/{id}`.
+pub async fn get_operation(id: &str) -> Result<OperationView, ApiError> {
+    let answer: OperationAnswer =
+        get_json(&format!("/api/v1/operations/{}", path_segment(id))).await?;
+    Ok(answer.operation)
+}
+
+/// `GET /api/v1/operations?state=&limit=&before=`: newest first.
+pub async fn list_operations(
+    state: Option<OpState>,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<OperationList, ApiError> {
+    get_json(&operations_query(state, before, limit)).await
+}
+
+/// `POST /api/v1/operations/{id}/cancel`: 409 `NotCancellable` says why not.
+pub async fn cancel_operation(id: &str) -> Result<OperationView, ApiError> {
+    let path = format!("/api/v1/operations/{}/cancel", path_segment(id));
+    let response = post_json(&path, &serde_json::json!({}), None, &random_hex()).await?;
+    operation_answer(response).await
+}
+
+async fn operation_answer(response: gloo_net::http::Response) -> Result<OperationView, ApiError> {
+    /// `{ok, operation}` without `ok` (the envelope takes it).
+    #[derive(Deserialize)]
+    struct Body {
+        operation: OperationView,
+    }
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    decode_ok::<Body>(status, &text).map(|b| b.operation)
+}
+
+/// A live stream of `event: operation` (each `data:` one [`OperationView`]), closed when
+/// dropped. `on_error` is told once when the stream fails; the caller falls back to
+/// polling (the browser's own reconnecting is stopped then).
+pub struct OperationEvents {
+    source: web_sys::EventSource,
+    _on_event: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_resync: Closure<dyn FnMut(web_sys::Event)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for OperationEvents {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+/// Opens `GET {path}` as Server-Sent Events (`/api/v1/operations/events` or
+/// `/api/v1/operations/{id}/events`). `on_resync`: the server says changes were missed
+/// (`event: resync`): list again.
+pub fn operation_events(
+    path: &str,
+    mut on_view: impl FnMut(OperationView) + 'static,
+    mut on_resync: impl FnMut() + 'static,
+    on_error: impl FnOnce() + 'static,
+) -> Option<OperationEvents> {
+    let source = web_sys::EventSource::new(path).ok()?;
+    let on_event =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(text) = ev.data().as_string()
+                && let Ok(view) = serde_json::from_str::<OperationView>(&text)
+            {
+                on_view(view);
+            }
+        });
+    let resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| on_resync());
+    let mut on_error = Some(on_error);
+    let closer = source.clone();
+    let on_err = Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| {
+        closer.close();
+        if let Some(f) = on_error.take() {
+            f();
+        }
+    });
+    source
+        .add_event_listener_with_callback("operation", on_event.as_ref().unchecked_ref())
+        .ok()?;
+    source
+        .add_event_listener_with_callback("resync", resync.as_ref().unchecked_ref())
+        .ok()?;
+    source.set_onerror(Some(on_err.as_ref().unchecked_ref()));
+    Some(OperationEvents {
+        source,
+        _on_event: on_event,
+        _on_resync: resync,
+        _on_error: on_err,
+    })
 }
 
 #[cfg(test)]
@@ -342,10 +458,36 @@ mod tests {
     }
 
     #[test]
-    fn session_decodes_the_servers_shape() {
-        let s: Session =
-            serde_json::from_str(r#"{"user":"demo","mode":"portal","demo":true}"#).unwrap();
-        assert_eq!(s.user.as_deref(), Some("demo"));
-        assert!(s.demo);
+    fn policy_reasons_and_field_errors_are_kept() {
+        let err = decode_answer(
+            403,
+            r#"{"ok":false,"error":{"code":"PolicyDenied","message":"denied","reason":"no rule allows ResetDisk"}}"#,
+        )
+        .unwrap_err();
+        let ApiError::Refused(f) = err else { panic!() };
+        assert_eq!(f.reason.as_deref(), Some("no rule allows ResetDisk"));
+        let err = decode_answer(
+            422,
+            r#"{"ok":false,"error":{"code":"InvalidParams","message":"bad","fields":[
+                {"field":"params.instance_id","code":"format","message":{"en":"bad id","zh":"ID 无效"}}]}}"#,
+        )
+        .unwrap_err();
+        let ApiError::Refused(f) = err else { panic!() };
+        assert_eq!(f.fields[0].field, "params.instance_id");
+        assert_eq!(f.fields[0].message.zh, "ID 无效");
+    }
+
+    #[test]
+    fn operation_urls_escape_ids_and_carry_the_filters() {
+        assert_eq!(path_segment("op-1.a_b"), "op-1.a_b");
+        assert_eq!(path_segment("a/b?c"), "a%2Fb%3Fc");
+        assert_eq!(
+            operations_query(Some(OpState::Running), Some("op 9"), 50),
+            "/api/v1/operations?limit=50&state=running&before=op%209"
+        );
+        assert_eq!(
+            operations_query(None, None, 20),
+            "/api/v1/operations?limit=20"
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! The shell: header with the three clouds, language switch, session banner and routes.
 
-use crate::api;
 use crate::i18n::{self, I18n, Lang, Msg, use_i18n};
 use crate::router::{Link, provide_router, use_router};
-use crate::views::cloud::{CloudPage, SessionCtx};
+use crate::session::{SessionCtx, cloud_name};
+use crate::views::cloud::CloudPage;
 use leptos::prelude::*;
 use rewind_cloud::Provider;
 
@@ -12,10 +12,12 @@ use rewind_cloud::Provider;
 pub fn App() -> impl IntoView {
     let lang = RwSignal::new(i18n::initial_lang());
     provide_context(I18n { lang });
+    // Portal or relay, decided once from /config.json; every call goes through it.
+    let transport = crate::transport::provide();
+    // The session, loaded once: the server's, or relay mode's one profile per cloud.
+    provide_context(SessionCtx(LocalResource::new(move || transport.session())));
     // Operations outlive the page that started them.
-    provide_context(crate::ops::Ops::new());
-    // Bring-your-own-keys store: memory, or sessionStorage when remembered (src/byok.rs).
-    crate::byok::provide();
+    provide_context(crate::ops::Ops::new(transport));
     // Persistence and <html lang> follow the signal in one place.
     Effect::new(move |_| {
         let l = lang.get();
@@ -59,15 +61,9 @@ pub fn Shell() -> impl IntoView {
     // Only a change of page replaces the page; `/alibaba/disks` → `/alibaba/snapshots`
     // keeps the cloud page and its profile and region.
     let page = Memo::new(move |_| Page::of(&router.segments()));
-    let session = LocalResource::new(api::session_or_keys);
-    provide_context(SessionCtx(session));
     // In relay mode the keys are entered in this tab: link the Keys page.
-    let relay_mode = move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .is_some_and(|s| s.mode == "relay")
-    };
+    let transport = crate::transport::use_transport();
+    let relay_mode = move || transport.is_relay();
     view! {
         <a class="skip-link" href="#main">{i.t(Msg::SkipToContent)}</a>
         <header class="topbar">
@@ -81,7 +77,7 @@ pub fn Shell() -> impl IntoView {
                 <Link href="/huawei">{i.t(Msg::Huawei)}</Link>
             </nav>
             <Show when=relay_mode>
-                <Link href="/settings" class="keys-link" testid="keys-link">{i.t(Msg::ByokNav)}</Link>
+                <Link href="/settings" class="keys-link" testid="keys-link">{i.t(Msg::RelayNav)}</Link>
             </Show>
             <crate::views::operations::OpsIndicator />
             <LanguageSwitch />
@@ -200,14 +196,6 @@ fn NotFound() -> impl IntoView {
             <h1>"404"</h1>
             <p>{i.t(Msg::NotFound)}</p>
         </section>
-    }
-}
-
-pub fn cloud_name(p: Provider) -> Msg {
-    match p {
-        Provider::Tencent => Msg::Tencent,
-        Provider::Alibaba => Msg::Alibaba,
-        Provider::Huawei => Msg::Huawei,
     }
 }
 

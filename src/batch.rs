@@ -1,11 +1,14 @@
 //! Batch rollbacks as data: which rows are targets, which snapshots belong to each, the
-//! default choice (the newest ready one), and the pacing that keeps a batch under the
-//! provider's documented rate (Lighthouse: 20 rollbacks per second).
+//! default choice (the newest ready one that is not one of Rewind's own safety
+//! snapshots), each item's pre-flight, and the plan: one batch operation
+//! (`TaskPlan::Batch`) whose machine keeps to the provider's documented rate
+//! (Lighthouse: 20 rollbacks per second).
 
 use crate::restore::Kind;
+use rewind_cloud::operation::{BatchKind, BatchPlan, Operation, TaskPlan, alibaba, tencent};
 use rewind_cloud::preflight::{Check, Status};
 use rewind_cloud::{Provider, Text};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// One target of a batch: a Lighthouse instance or an ECS disk.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,10 +35,26 @@ pub struct SnapshotChoice {
     pub row: Value,
 }
 
+/// The names Rewind gives the snapshots it takes before a rollback.
+pub const SAFETY_PREFIX: &str = "rewind-before-";
+
+impl SnapshotChoice {
+    /// One of Rewind's own safety snapshots (`rewind-before-…`).
+    pub fn is_safety(&self) -> bool {
+        self.name.starts_with(SAFETY_PREFIX)
+    }
+}
+
 impl Target {
-    /// The default: the newest snapshot that is ready (NORMAL / accomplished).
+    /// The default: the newest snapshot that is ready (NORMAL / accomplished), never a
+    /// safety snapshot Rewind took before an earlier rollback.
     pub fn default_snapshot(&self) -> Option<&SnapshotChoice> {
-        self.snapshots.iter().find(|s| s.ready)
+        self.snapshots.iter().find(|s| s.ready && !s.is_safety())
+    }
+
+    /// True when some snapshot can be picked (the safety ones included).
+    pub fn has_ready_snapshot(&self) -> bool {
+        self.snapshots.iter().any(|s| s.ready)
     }
 
     fn snapshot(&self, id: &str) -> Option<&SnapshotChoice> {
@@ -210,29 +229,59 @@ fn target(
     }
 }
 
-/// The rollback parameters for one target and snapshot.
-pub fn params(kind: Kind, target: &str, snapshot: &str) -> Value {
-    match kind {
-        Kind::LhRollback => json!({"InstanceId": target, "SnapshotId": snapshot}),
-        _ => json!({"DiskId": target, "SnapshotId": snapshot}),
-    }
+/// One rollback of the batch: its target, the snapshot chosen and, for an ECS disk,
+/// the instance it is attached to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub target: String,
+    pub snapshot: String,
+    pub instance: Option<String>,
 }
 
-/// How long to wait before the next start so that at most `per_sec` starts fall in any
-/// one-second window, given the times (ms) of the starts so far.
-pub fn pace_delay_ms(started: &[f64], now: f64, per_sec: u32) -> f64 {
-    let n = per_sec.max(1) as usize;
-    if started.len() < n {
-        return 0.0;
-    }
-    // The start `n` places back must be at least one second old.
-    let oldest_in_window = started[started.len() - n];
-    (oldest_in_window + 1000.0 - now).max(0.0)
+/// The batch operation: one rollback per pick, no safety snapshots, nothing started
+/// afterwards (the machine paces the starts).
+pub fn plan(kind: Kind, picks: &[Pick]) -> TaskPlan {
+    let items = picks
+        .iter()
+        .map(|p| match kind {
+            Kind::LhRollback => Operation::LhRollback(tencent::RollbackPlan {
+                instance_id: p.target.clone(),
+                snapshot_id: p.snapshot.clone(),
+                safety_snapshot: None,
+                start_afterwards: false,
+            }),
+            _ => Operation::EcsResetDisk(alibaba::ResetPlan {
+                disk_id: p.target.clone(),
+                snapshot_id: p.snapshot.clone(),
+                instance_id: p.instance.clone(),
+                stop_if_running: false,
+                stop: Default::default(),
+                safety_snapshot: None,
+                start_afterwards: false,
+                dry_run: false,
+            }),
+        })
+        .collect();
+    TaskPlan::Batch(BatchPlan {
+        kind: BatchKind::Batch,
+        items,
+    })
+}
+
+/// The instance a target's disk is attached to (ECS), for its pick.
+pub fn attached_instance(target: &Target) -> Option<String> {
+    target
+        .row
+        .get("InstanceId")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn lighthouse_targets_get_their_system_disk_snapshots_newest_ready_first() {
@@ -265,10 +314,6 @@ mod tests {
         let t = ecs_targets(&disks, &[], &snaps);
         assert_eq!(t[0].default_snapshot().unwrap().id, "s-1");
         assert!(t[1].default_snapshot().is_none());
-        assert_eq!(
-            params(Kind::EcsResetDisk, "d-1", "s-1"),
-            json!({"DiskId": "d-1", "SnapshotId": "s-1"})
-        );
     }
 
     #[test]
@@ -290,31 +335,6 @@ mod tests {
                 .unwrap()
                 .unavailable(&t("ReIniting"))
                 .is_some()
-        );
-    }
-
-    #[test]
-    fn pacing_keeps_at_most_the_limit_in_any_second() {
-        assert_eq!(pace_delay_ms(&[], 0.0, 20), 0.0);
-        let burst: Vec<f64> = (0..20).map(|i| i as f64).collect();
-        // 20 starts in the first 20 ms: the 21st waits until the first is 1 s old.
-        assert_eq!(pace_delay_ms(&burst, 20.0, 20), 980.0);
-        assert_eq!(pace_delay_ms(&burst, 1500.0, 20), 0.0);
-        // Simulate a queue of 100: no window of 1 s ever holds more than 20 starts.
-        let mut started: Vec<f64> = Vec::new();
-        let mut now = 0.0;
-        for _ in 0..100 {
-            now += pace_delay_ms(&started, now, 20);
-            started.push(now);
-            now += 1.0;
-        }
-        for (i, t) in started.iter().enumerate() {
-            let in_window = started[i..].iter().filter(|u| **u < t + 1000.0).count();
-            assert!(in_window <= 20, "{in_window} starts within a second of {t}");
-        }
-        assert!(
-            started[99] >= 4000.0,
-            "100 starts take at least 4 s at 20/s"
         );
     }
 
@@ -373,5 +393,55 @@ mod tests {
             verdict(&preflight(Kind::EcsResetDisk, stopped, "s-1")),
             Verdict::Fail(_)
         ));
+    }
+
+    #[test]
+    fn the_default_snapshot_is_never_a_safety_snapshot() {
+        let instances = [
+            json!({"InstanceId": "lhins-aaaaaaaa", "InstanceState": "STOPPED",
+            "SystemDisk": {"DiskId": "lhdisk-1"}}),
+        ];
+        let snaps = [
+            json!({"SnapshotId": "lhsnap-daily", "SnapshotName": "blog-daily", "DiskId": "lhdisk-1",
+                "SnapshotState": "NORMAL", "CreatedTime": "2026-11-01T00:00:00Z"}),
+            json!({"SnapshotId": "lhsnap-safety", "SnapshotName": "rewind-before-rollback-tab-1",
+                "DiskId": "lhdisk-1", "SnapshotState": "NORMAL", "CreatedTime": "2026-11-20T00:00:00Z"}),
+        ];
+        let t = &lighthouse_targets(&instances, &snaps)[0];
+        assert_eq!(t.snapshots[0].id, "lhsnap-safety", "newest first");
+        assert!(t.snapshots[0].is_safety());
+        assert_eq!(t.default_snapshot().unwrap().id, "lhsnap-daily");
+        // Only safety snapshots: no default, though one can still be picked by hand.
+        let only = &lighthouse_targets(&instances, &snaps[1..])[0];
+        assert!(only.default_snapshot().is_none() && only.has_ready_snapshot());
+    }
+
+    #[test]
+    fn a_batch_is_one_operation_with_an_item_per_pick() {
+        let picks = [
+            Pick {
+                target: "d-bp199lyny9b3aaaa".into(),
+                snapshot: "s-bp1c8ioq8d7aaaaa".into(),
+                instance: Some("i-bp1inst000000000001".into()),
+            },
+            Pick {
+                target: "d-bp199lyny9b3bbbb".into(),
+                snapshot: "s-bp1c8ioq8d7bbbbb".into(),
+                instance: None,
+            },
+        ];
+        let plan = plan(Kind::EcsResetDisk, &picks);
+        assert_eq!(plan.kind(), "Batch");
+        assert_eq!(plan.provider(), Some(Provider::Alibaba));
+        let ops = plan.operations();
+        let Operation::EcsResetDisk(first) = ops[0] else {
+            panic!()
+        };
+        assert_eq!(first.instance_id.as_deref(), Some("i-bp1inst000000000001"));
+        assert!(first.safety_snapshot.is_none() && !first.start_afterwards);
+        let task = rewind_cloud::operation::Task::new("b-1", plan, Default::default());
+        assert!(task.is_ok(), "{task:?}");
+        let disk = ecs_targets(&[json!({"DiskId": "d-1", "InstanceId": "i-1"})], &[], &[]);
+        assert_eq!(attached_instance(&disk[0]).as_deref(), Some("i-1"));
     }
 }

@@ -141,6 +141,21 @@ messages! {
     Operations => "Operations", "操作记录";
     ThisTab => "Started in this tab", "本标签页发起的操作";
     NoOperations => "No operations started in this tab yet.", "本标签页尚未发起任何操作。";
+    OpCancelled => "Cancelled", "已取消";
+    OpPartial => "Partly failed", "部分失败";
+    CancelOp => "Cancel", "取消";
+    CancelRequested => "Cancel requested", "已请求取消";
+    StartInstance => "Start instance", "启动实例";
+    SafetySnapshotTaken => "Safety snapshot", "安全快照";
+    UndoRollback => "Undo: roll back to the safety snapshot", "撤销：回滚到安全快照";
+    StartedBy => "Started by", "发起人";
+    RecentOperations => "Recent operations", "最近的操作";
+    NoServerOperations => "No operations yet.", "暂无操作。";
+    LoadOlder => "Load older", "加载更早的操作";
+    RunsInThisTab => "In relay mode, operations run in this tab with the keys held here: keep it open until they finish. A reload resumes them (a call that may have reached the cloud is settled by reading, never sent again); closing the tab stops them.", "中转模式下，操作在本标签页中使用此处保存的密钥运行：请保持标签页打开直到完成。刷新页面会继续执行（可能已到达云端的请求通过读取状态确认，绝不重复发送）；关闭标签页则会停止。";
+    WaitingForKeys => "Waiting for this cloud's keys: enter them under Keys and the operation goes on.", "正在等待该云平台的密钥：在“密钥”页面中输入后操作将继续。";
+    DryRunFirst => "Dry run first (nothing is changed if the cloud would refuse)", "先试运行（云平台会拒绝时不做任何更改）";
+    Starting => "Starting…", "正在启动…";
     AuditLog => "Audit log", "审计日志";
     ColStarted => "Started", "开始时间";
     ColUser => "User", "用户";
@@ -159,49 +174,49 @@ messages! {
     SelectAll => "Select all", "全选";
     Select => "Select", "选择";
     NoReadySnapshot => "No ready snapshot", "没有可用快照";
-    // Bring your own keys (src/byok.rs, src/views/settings.rs).
-    ByokNav => "Keys", "密钥";
-    ByokTitle => "Access keys", "访问密钥";
-    ByokIntro => "In relay mode your browser holds the keys: each request is signed in this tab and the server only relays it, never seeing a secret. Keys stay in this tab's memory and are gone after a reload unless you tick \"Remember for this tab\".", "中转模式下由浏览器持有密钥：每个请求都在本标签页中签名，服务器只负责转发，永远看不到密钥。密钥只保存在本标签页的内存中，刷新后即消失，除非勾选“在此标签页中记住”。";
-    ByokOff => "This server signs requests with its own profiles (portal mode); there are no keys to enter here.", "此服务器使用自身配置的账号签名请求（门户模式），无需在此输入密钥。";
-    ByokKeyId => "Access key ID", "访问密钥 ID";
-    ByokSecret => "Access key secret", "访问密钥 Secret";
-    ByokToken => "STS token (temporary credentials)", "STS 令牌（临时凭证）";
-    ByokSignatureVersion => "Signature version", "签名版本";
-    ByokSigV3 => "V3: ACS3-HMAC-SHA256 (default)", "V3：ACS3-HMAC-SHA256（默认）";
-    ByokSigV1 => "V1: HMAC-SHA1 (older SDKs)", "V1：HMAC-SHA1（旧版 SDK）";
-    ByokProjectIds => "Project ID per region", "各地域的项目 ID";
-    ByokSave => "Save keys", "保存密钥";
-    ByokSaved => "Saved. The secret is not shown again.", "已保存。密钥不会再次显示。";
-    ByokNotSet => "No keys set", "未设置密钥";
-    ByokSecretSet => "secret •••• set", "Secret •••• 已设置";
-    ByokTokenSet => "STS token set", "已设置 STS 令牌";
-    ByokRemember => "Remember for this tab", "在此标签页中记住";
-    ByokRememberHint => "Kept in this tab's sessionStorage until the tab is closed; never in localStorage.", "保存在本标签页的 sessionStorage 中，直到关闭标签页；绝不写入 localStorage。";
-    ByokForget => "Forget keys", "清除密钥";
-    ByokShowSigned => "Show signed request", "显示签名后的请求";
-    ByokShowSignedIntro => "Builds and signs a request exactly as the console would, without sending it. The signature is shown; the secret never is, and an STS token is masked.", "按控制台的方式构造并签名请求，但不发送。会显示签名，但绝不显示密钥，STS 令牌也会被遮盖。";
-    ByokCloud => "Cloud", "云平台";
-    ByokParams => "Parameters (JSON)", "参数（JSON）";
-    ByokSign => "Sign without sending", "仅签名，不发送";
-    ByokBadJson => "The parameters are not valid JSON", "参数不是有效的 JSON";
-    ByokNotSent => "Not sent. From the console this request goes, unchanged, through", "未发送。在控制台中，此请求会原样经由以下地址转发：";
-    ByokMethod => "Method", "方法";
-    ByokUrl => "URL", "URL";
-    ByokHeaders => "Headers", "请求头";
-    ByokBody => "Body", "请求体";
-    ByokCurl => "As a curl command", "curl 命令形式";
-    ByokCopyCurl => "Copy the curl command", "复制 curl 命令";
-    ByokNoKeys => "No access key is set for this cloud in this tab.", "此标签页中尚未为该云平台设置访问密钥。";
-    ByokNoKeysRemedy => "Open Keys (top right) and enter an access key ID and secret.", "请打开右上方的“密钥”页面，输入访问密钥 ID 和 Secret。";
-    ByokNoHost => "The server relays no host for this cloud and region.", "服务器没有为该云平台和地域配置可中转的主机。";
-    ByokNoHostRemedy => "Choose another region, or ask the administrator to add the host to relay.hosts.", "请选择其他地域，或请管理员将该主机加入 relay.hosts。";
-    ByokNoProject => "Huawei Cloud needs the project ID of this region.", "华为云需要该地域的项目 ID。";
-    ByokNoProjectRemedy => "Enter it under Keys (Huawei Cloud console → My Credentials → Projects).", "请在“密钥”页面中填写（华为云控制台 → 我的凭证 → 项目列表）。";
-    ByokFixParams => "Correct the parameters and try again.", "请修正参数后重试。";
-    ByokUnknownAction => "Rewind does not define this action for this cloud.", "Rewind 没有为该云平台定义此操作。";
-    ByokCannotSign => "The request could not be built or signed.", "无法构造或签名该请求。";
-    ByokCheckRequest => "Check the keys, the action and the parameters.", "请检查密钥、操作和参数。";
+    // Relay mode: keys held in the browser (src/relay/, src/views/settings.rs).
+    RelayNav => "Keys", "密钥";
+    RelayTitle => "Access keys", "访问密钥";
+    RelayIntro => "In relay mode your browser holds the keys: each request is signed in this tab and the server only relays it, never seeing a secret. Keys stay in this tab's memory and are gone after a reload unless you tick \"Remember for this tab\".", "中转模式下由浏览器持有密钥：每个请求都在本标签页中签名，服务器只负责转发，永远看不到密钥。密钥只保存在本标签页的内存中，刷新后即消失，除非勾选“在此标签页中记住”。";
+    RelayOff => "This server signs requests with its own profiles (portal mode); there are no keys to enter here.", "此服务器使用自身配置的账号签名请求（门户模式），无需在此输入密钥。";
+    RelayKeyId => "Access key ID", "访问密钥 ID";
+    RelaySecret => "Access key secret", "访问密钥 Secret";
+    RelayToken => "STS token (temporary credentials)", "STS 令牌（临时凭证）";
+    RelaySignatureVersion => "Signature version", "签名版本";
+    RelaySigV3 => "V3: ACS3-HMAC-SHA256 (default)", "V3：ACS3-HMAC-SHA256（默认）";
+    RelaySigV1 => "V1: HMAC-SHA1 (older SDKs)", "V1：HMAC-SHA1（旧版 SDK）";
+    RelayProjectIds => "Project ID per region", "各地域的项目 ID";
+    RelaySave => "Save keys", "保存密钥";
+    RelaySaved => "Saved. The secret is not shown again.", "已保存。密钥不会再次显示。";
+    RelayNotSet => "No keys set", "未设置密钥";
+    RelaySecretSet => "secret •••• set", "Secret •••• 已设置";
+    RelayTokenSet => "STS token set", "已设置 STS 令牌";
+    RelayRemember => "Remember for this tab", "在此标签页中记住";
+    RelayRememberHint => "Kept in this tab's sessionStorage until the tab is closed; never in localStorage.", "保存在本标签页的 sessionStorage 中，直到关闭标签页；绝不写入 localStorage。";
+    RelayForget => "Forget keys", "清除密钥";
+    RelayShowSigned => "Show signed request", "显示签名后的请求";
+    RelayShowSignedIntro => "Builds and signs a request exactly as the console would, without sending it. The signature is shown; the secret never is, and an STS token is masked.", "按控制台的方式构造并签名请求，但不发送。会显示签名，但绝不显示密钥，STS 令牌也会被遮盖。";
+    RelayCloud => "Cloud", "云平台";
+    RelayParams => "Parameters (JSON)", "参数（JSON）";
+    RelaySign => "Sign without sending", "仅签名，不发送";
+    RelayBadJson => "The parameters are not valid JSON", "参数不是有效的 JSON";
+    RelayNotSent => "Not sent. From the console this request goes, unchanged, through", "未发送。在控制台中，此请求会原样经由以下地址转发：";
+    RelayMethod => "Method", "方法";
+    RelayUrl => "URL", "URL";
+    RelayHeaders => "Headers", "请求头";
+    RelayBody => "Body", "请求体";
+    RelayCurl => "As a curl command", "curl 命令形式";
+    RelayCopyCurl => "Copy the curl command", "复制 curl 命令";
+    RelayNoKeys => "No access key is set for this cloud in this tab.", "此标签页中尚未为该云平台设置访问密钥。";
+    RelayNoKeysRemedy => "Open Keys (top right) and enter an access key ID and secret.", "请打开右上方的“密钥”页面，输入访问密钥 ID 和 Secret。";
+    RelayNoHost => "The server relays no host for this cloud and region.", "服务器没有为该云平台和地域配置可中转的主机。";
+    RelayNoHostRemedy => "Choose another region, or ask the administrator to add the host to relay.hosts.", "请选择其他地域，或请管理员将该主机加入 relay.hosts。";
+    RelayNoProject => "Huawei Cloud needs the project ID of this region.", "华为云需要该地域的项目 ID。";
+    RelayNoProjectRemedy => "Enter it under Keys (Huawei Cloud console → My Credentials → Projects).", "请在“密钥”页面中填写（华为云控制台 → 我的凭证 → 项目列表）。";
+    RelayFixParams => "Correct the parameters and try again.", "请修正参数后重试。";
+    RelayUnknownAction => "Rewind does not define this action for this cloud.", "Rewind 没有为该云平台定义此操作。";
+    RelayCannotSign => "The request could not be built or signed.", "无法构造或签名该请求。";
+    RelayCheckRequest => "Check the keys, the action and the parameters.", "请检查密钥、操作和参数。";
 }
 
 /// The language context: read it with `use_i18n()`, switch with `set`.
@@ -279,7 +294,7 @@ mod tests {
     #[test]
     fn every_message_has_distinct_non_empty_text_in_both_languages() {
         // Technical names that both languages write the same way.
-        let same = [Msg::ColId, Msg::RequestId, Msg::ByokUrl];
+        let same = [Msg::ColId, Msg::RequestId, Msg::RelayUrl];
         for &m in Msg::ALL {
             let (en, zh) = (m.text(Lang::En), m.text(Lang::Zh));
             assert!(!en.trim().is_empty() && !zh.trim().is_empty(), "{m:?}");

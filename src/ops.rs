@@ -1,507 +1,497 @@
-//! Running operations: each restore, snapshot or stop the user starts becomes an
-//! [`OpRecord`] in a context created by `App`, so it keeps running and stays visible
-//! when the user navigates away (the operations drawer lists them). A task drives each
-//! one step by step through `api::call` and polls the live state with back-off.
+//! Operations as the console shows them, whichever side runs them: a context created by
+//! `App` that holds every operation it knows as an [`OperationView`] (the JSON of the
+//! server's operations API), newest first.
+//!
+//! - Portal mode: operations run on the server (`POST /api/v1/operations`); the list
+//!   is kept live by the server's event stream (`/api/v1/operations/events`), with
+//!   polling every 2 s when the stream fails, so a reload or another tab shows the same
+//!   operations.
+//! - Relay mode: they run in this tab (`tab`), which publishes their state here.
+//!
+//! The views start and cancel through [`Ops::start`] and [`Ops::cancel`] and never ask
+//! which mode they are in.
 
-use crate::api::{self, Answer, ApiError};
-use crate::restore::{self, Kind, Progress, SubJob};
+use crate::api::{self, ApiError, Failure};
+use crate::clock::{now_ms, sleep_ms};
+use crate::tab::saved::TabTask;
+use crate::tab::{Runner, Update as TabUpdate};
+use crate::transport::{Mode, Transport, use_transport};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rewind_cloud::{Provider, Text};
-use serde_json::{Value, json};
+use rewind_cloud::Text;
+use rewind_cloud::operation::TaskPlan;
+use rewind_cloud::validate::{FieldError, ValidateOptions};
+use rewind_cloud::wire::operations::{NewOperation, OpState, OperationView};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::rc::Rc;
 
-/// Where one step of an operation is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepState {
-    Running,
-    Done,
-    Failed,
+/// How often a view without its event stream asks again.
+pub const POLL_MS: u64 = 2000;
+
+/// The operations context.
+#[derive(Clone, Copy)]
+pub struct Ops {
+    views: RwSignal<Vec<OperationView>>,
+    /// Operations of this tab waiting for their cloud's keys.
+    waiting_for_keys: RwSignal<BTreeSet<String>>,
+    runner: StoredValue<Rc<Runner>, LocalStorage>,
+    /// The server's stream of every operation (portal mode), kept while `App` lives.
+    live: StoredValue<Option<api::OperationEvents>, LocalStorage>,
+    transport: Transport,
 }
-
-/// One step: "Take a snapshot of lhins-…", "Roll back", "Start the instance".
-#[derive(Debug, Clone, PartialEq)]
-pub struct Step {
-    pub label: Text,
-    pub state: StepState,
-    /// The latest state read while polling (`ROLLBACKING · STOPPED`).
-    pub detail: String,
-    pub request_id: Option<String>,
-}
-
-/// The overall state of an operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpStatus {
-    Running,
-    Succeeded,
-    Failed,
-}
-
-/// One operation as the console shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpRecord {
-    pub id: u64,
-    pub provider: Provider,
-    pub profile: String,
-    pub region: String,
-    pub title: Text,
-    /// The instance, disk or batch it acts on.
-    pub target: String,
-    pub started_ms: f64,
-    pub finished_ms: Option<f64>,
-    pub status: OpStatus,
-    pub steps: Vec<Step>,
-    /// Per desktop, for a Workspace batch.
-    pub sub_jobs: Vec<SubJob>,
-    pub error: Option<ApiError>,
-    /// A failure that is not an API error (the job failed, the state went wrong).
-    pub failure: Option<String>,
-}
-
-/// The operations of this browser tab, newest first.
-#[derive(Debug, Clone, Copy)]
-pub struct Ops(pub RwSignal<Vec<OpRecord>>);
 
 impl Ops {
-    pub fn new() -> Ops {
-        Ops(RwSignal::new(Vec::new()))
-    }
-
-    fn update(self, id: u64, f: impl FnOnce(&mut OpRecord)) {
-        self.0.update(|all| {
-            if let Some(op) = all.iter_mut().find(|o| o.id == id) {
-                f(op);
+    /// The context for `App`: in portal mode it follows the server's operations, in
+    /// relay mode it resumes the operations this tab saved, and asks before the tab is
+    /// closed while one runs.
+    pub fn new(transport: Transport) -> Ops {
+        let ops = Ops::detached(transport);
+        spawn_local(async move {
+            match transport.mode().await {
+                Mode::Portal => ops.follow_all(),
+                Mode::Relay { .. } => ops.runner.with_value(|r| r.resume()),
             }
         });
+        // New keys may let an operation waiting for them go on.
+        Effect::new(move |_| {
+            transport.keys.track();
+            ops.runner.with_value(|r| r.wake_all());
+        });
+        let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if ops.runner.try_with_value(|r| r.any_running()) == Some(true) {
+                ev.prevent_default();
+                ev.set_return_value("");
+            }
+        });
+        on_cleanup(move || unload.remove());
+        ops
     }
 
-    pub fn get(self, id: u64) -> Option<OpRecord> {
-        self.0.with(|all| all.iter().find(|o| o.id == id).cloned())
+    /// A context that follows nothing by itself (components mounted on their own).
+    pub fn detached(transport: Transport) -> Ops {
+        let views = RwSignal::new(Vec::<OperationView>::new());
+        let waiting_for_keys = RwSignal::new(BTreeSet::<String>::new());
+        let runner = Runner::new(transport, move |u| match u {
+            TabUpdate::View(v) => {
+                views.try_update(|all| merge(all, *v));
+            }
+            TabUpdate::WaitingForKeys { id, waiting } => {
+                waiting_for_keys.try_update(|w| {
+                    if waiting {
+                        w.insert(id);
+                    } else {
+                        w.remove(&id);
+                    }
+                });
+            }
+        });
+        Ops {
+            views,
+            waiting_for_keys,
+            runner: StoredValue::new_local(runner),
+            live: StoredValue::new_local(None),
+            transport,
+        }
     }
 
+    /// One operation (tracked).
+    pub fn get(self, id: &str) -> Option<OperationView> {
+        self.views
+            .with(|all| all.iter().find(|o| o.id == id).cloned())
+    }
+
+    /// Its state (tracked).
+    pub fn state_of(self, id: &str) -> Option<OpState> {
+        self.views
+            .with(|all| all.iter().find(|o| o.id == id).map(|o| o.state))
+    }
+
+    /// The ids of every operation known, newest first (tracked).
+    pub fn ids(self) -> Vec<String> {
+        self.views
+            .with(|all| all.iter().map(|o| o.id.clone()).collect())
+    }
+
+    /// How many are running (tracked).
     pub fn running(self) -> usize {
-        self.0
-            .with(|all| all.iter().filter(|o| o.status == OpStatus::Running).count())
+        self.views
+            .with(|all| all.iter().filter(|o| o.state == OpState::Running).count())
     }
-}
 
-impl Default for Ops {
-    fn default() -> Ops {
-        Ops::new()
+    /// True when operation `id` of this tab waits for its cloud's keys (tracked).
+    pub fn waiting_for_keys(self, id: &str) -> bool {
+        self.waiting_for_keys.with(|w| w.contains(id))
     }
-}
 
-/// The operations context provided by `App` (a fresh one outside it, for tests).
-pub fn use_ops() -> Ops {
-    use_context::<Ops>().unwrap_or_default()
-}
+    /// True in relay mode: operations run in this tab (tracked).
+    pub fn run_in_tab(self) -> bool {
+        self.transport.is_relay()
+    }
 
-/// What to run.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Plan {
-    /// One of the restore forms, with the options of its confirmation.
-    Form {
-        kind: Kind,
-        params: Value,
-        /// Take a snapshot of the target first.
-        snapshot_first: bool,
-        /// Start this instance once the rollback has finished.
-        start_after: Option<String>,
-    },
-    /// The pre-flight fix: stop an instance and wait until it is stopped.
-    StopInstance { instance_id: String },
-}
+    /// Adds or updates an operation (an older state than the one held is ignored).
+    pub fn upsert(self, view: OperationView) {
+        self.views.try_update(|all| merge(all, view));
+    }
 
-/// Where the operation runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
-    pub provider: Provider,
-    pub profile: String,
-    pub region: String,
-}
-
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-/// Sleeps without blocking the page.
-pub async fn sleep_ms(ms: u32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
-/// Starts `plan` and returns the id of its record.
-pub fn start(ops: Ops, target: Target, title: Text, what: String, plan: Plan) -> u64 {
-    let id = ops
-        .0
-        .with_untracked(|all| all.iter().map(|o| o.id).max().unwrap_or(0) + 1);
-    ops.0.update(|all| {
-        all.insert(
-            0,
-            OpRecord {
-                id,
-                provider: target.provider,
-                profile: target.profile.clone(),
-                region: target.region.clone(),
-                title,
-                target: what,
-                started_ms: now_ms(),
-                finished_ms: None,
-                status: OpStatus::Running,
-                steps: Vec::new(),
-                sub_jobs: Vec::new(),
-                error: None,
-                failure: None,
-            },
-        )
-    });
-    let run = Run { ops, id, target };
-    spawn_local(async move {
-        let outcome = run.plan(plan).await;
-        run.ops.update(run.id, |op| {
-            op.finished_ms = Some(now_ms());
-            match outcome {
-                Ok(()) => op.status = OpStatus::Succeeded,
-                Err(Stop::Api(e)) => {
-                    op.status = OpStatus::Failed;
-                    op.error = Some(e);
-                }
-                Err(Stop::Failed(why)) => {
-                    op.status = OpStatus::Failed;
-                    op.failure = Some(why);
-                }
+    /// Starts `plan`: on the server in portal mode, in this tab in relay mode. Answers
+    /// the operation's id, or why it was refused (policy, invalid parameters).
+    pub async fn start(
+        self,
+        profile: &str,
+        region: &str,
+        plan: TaskPlan,
+        options: ValidateOptions,
+    ) -> Result<String, ApiError> {
+        match self.transport.mode().await {
+            Mode::Portal => {
+                let view =
+                    api::create_operation(&new_operation(profile, region, &plan, options)).await?;
+                let id = view.id.clone();
+                self.upsert(view);
+                Ok(id)
             }
-            if let Some(step) = op.steps.last_mut()
-                && step.state == StepState::Running
-            {
-                step.state = if op.status == OpStatus::Succeeded {
-                    StepState::Done
-                } else {
-                    StepState::Failed
-                };
+            Mode::Relay { user, .. } => {
+                let provider = plan
+                    .provider()
+                    .or_else(|| crate::relay::provider_of_profile(profile))
+                    .ok_or_else(|| invalid(Vec::new()))?;
+                let id = format!("tab-{}", &api::random_hex()[..16]);
+                let task = TabTask::new(
+                    id.clone(),
+                    user.unwrap_or_default(),
+                    profile.to_string(),
+                    region.to_string(),
+                    provider,
+                    plan,
+                    options,
+                    now_ms(),
+                )
+                .map_err(invalid)?;
+                self.runner.with_value(|r| r.start(task));
+                Ok(id)
             }
-        });
-    });
-    id
-}
-
-/// Why an operation stopped early.
-enum Stop {
-    Api(ApiError),
-    Failed(String),
-}
-
-impl From<ApiError> for Stop {
-    fn from(e: ApiError) -> Stop {
-        Stop::Api(e)
-    }
-}
-
-/// How long a step may poll before the console stops watching (the cloud carries on).
-const POLL_LIMIT_MS: f64 = 30.0 * 60.0 * 1000.0;
-
-struct Run {
-    ops: Ops,
-    id: u64,
-    target: Target,
-}
-
-impl Run {
-    async fn call(&self, action: &str, params: Value) -> Result<Answer, ApiError> {
-        api::call(&self.target.profile, &self.target.region, action, params).await
-    }
-
-    fn begin(&self, label: Text) {
-        self.ops.update(self.id, |op| {
-            if let Some(last) = op.steps.last_mut()
-                && last.state == StepState::Running
-            {
-                last.state = StepState::Done;
-            }
-            op.steps.push(Step {
-                label,
-                state: StepState::Running,
-                detail: String::new(),
-                request_id: None,
-            });
-        });
-    }
-
-    fn note(&self, detail: String, request_id: Option<String>) {
-        self.ops.update(self.id, |op| {
-            if let Some(step) = op.steps.last_mut() {
-                step.detail = detail;
-                if request_id.is_some() {
-                    step.request_id = request_id;
-                }
-            }
-        });
-    }
-
-    /// Sends the mutating call of the current step.
-    async fn send(&self, action: &str, params: Value) -> Result<Answer, Stop> {
-        let answer = self.call(action, params).await?;
-        self.note(String::new(), answer.request_id.clone());
-        Ok(answer)
-    }
-
-    /// Reads with `action` until `judge` says done or failed (see [`Run::poll_with`]).
-    async fn poll(
-        &self,
-        action: &str,
-        params: Value,
-        judge: impl Fn(&Value) -> Progress,
-    ) -> Result<(), Stop> {
-        let judge = &judge;
-        self.poll_with(|| {
-            let params = params.clone();
-            async move { Ok(judge(&self.call(action, params).await?.data)) }
-        })
-        .await
-    }
-
-    /// Calls `read` until it says done or failed, backing off between reads and noting
-    /// where the step is. A failed read is retried (reads are safe to repeat) until the
-    /// limit, after which the console stops watching (the cloud carries on).
-    async fn poll_with<F, Fut>(&self, mut read: F) -> Result<(), Stop>
-    where
-        F: FnMut() -> Fut,
-        Fut: std::future::Future<Output = Result<Progress, ApiError>>,
-    {
-        let started = now_ms();
-        let mut attempt = 0u32;
-        loop {
-            match read().await {
-                Ok(Progress::Done) => {
-                    self.note(String::new(), None);
-                    return Ok(());
-                }
-                Ok(Progress::Failed(why)) => return Err(Stop::Failed(why)),
-                Ok(Progress::Running(detail)) => self.note(detail, None),
-                Err(e) if now_ms() - started > POLL_LIMIT_MS => return Err(e.into()),
-                Err(_) => {}
-            }
-            if now_ms() - started > POLL_LIMIT_MS {
-                return Err(Stop::Failed(
-                    "still not finished; check the cloud console".into(),
-                ));
-            }
-            sleep_ms(restore::poll_delay_ms(attempt)).await;
-            attempt += 1;
         }
     }
 
-    async fn plan(&self, plan: Plan) -> Result<(), Stop> {
-        match plan {
-            Plan::StopInstance { instance_id } => self.stop_instance(&instance_id).await,
-            Plan::Form {
-                kind,
-                params,
-                snapshot_first,
-                start_after,
-            } => {
-                match kind {
-                    Kind::LhRollback => {
-                        let inst = params["InstanceId"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string();
-                        let snap = params["SnapshotId"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string();
-                        if snapshot_first {
-                            self.lh_snapshot(&inst, json!({"InstanceId": inst, "SnapshotName": auto_name("before-rollback")}))
-                                .await?;
-                        }
-                        self.begin(Text::new(
-                            format!("Roll back {inst} to {snap}"),
-                            format!("将 {inst} 回滚到 {snap}"),
-                        ));
-                        self.send("ApplyInstanceSnapshot", params.clone()).await?;
-                        self.poll_lh_rollback(&inst, &snap).await?;
-                    }
-                    Kind::LhCreateSnapshot => {
-                        let inst = params["InstanceId"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string();
-                        self.lh_snapshot(&inst, params.clone()).await?;
-                    }
-                    Kind::EcsResetDisk => {
-                        let disk = params["DiskId"].as_str().unwrap_or_default().to_string();
-                        let snap = params["SnapshotId"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_string();
-                        if snapshot_first {
-                            self.ecs_snapshot(
-                                &disk,
-                                json!({"DiskId": disk, "SnapshotName": auto_name("before-reset")}),
-                            )
-                            .await?;
-                        }
-                        self.begin(Text::new(
-                            format!("Reset {disk} to {snap}"),
-                            format!("将 {disk} 重置为 {snap}"),
-                        ));
-                        self.send("ResetDisk", params.clone()).await?;
-                        self.poll(
-                            "DescribeDisks",
-                            json!({"DiskIds": [disk]}),
-                            |d| match d["Disks"]["Disk"].get(0) {
-                                Some(disk) => restore::ecs_reset_progress(disk),
-                                None => Progress::Failed("the disk is gone".into()),
-                            },
-                        )
-                        .await?;
-                    }
-                    Kind::EcsCreateSnapshot => {
-                        let disk = params["DiskId"].as_str().unwrap_or_default().to_string();
-                        self.ecs_snapshot(&disk, params.clone()).await?;
-                    }
-                    Kind::WsRestore => self.ws_restore(params.clone()).await?,
-                }
-                if let Some(inst) = start_after {
-                    self.start_instance(&inst).await?;
-                }
+    /// Cancels what has not passed its point of no return; `Err` says why it cannot
+    /// (the server's `NotCancellable`, or the machine's own words in this tab).
+    pub async fn cancel(self, id: &str) -> Result<(), ApiError> {
+        match self.transport.mode().await {
+            Mode::Portal => {
+                let view = api::cancel_operation(id).await?;
+                self.upsert(view);
                 Ok(())
             }
+            Mode::Relay { .. } => self
+                .runner
+                .with_value(|r| r.cancel(id))
+                .map_err(not_cancellable),
         }
     }
 
-    async fn lh_snapshot(&self, inst: &str, params: Value) -> Result<(), Stop> {
-        self.begin(Text::new(
-            format!("Take a snapshot of {inst}"),
-            format!("为 {inst} 创建快照"),
-        ));
-        let answer = self.send("CreateInstanceSnapshot", params).await?;
-        let Some(id) = answer.data["SnapshotId"].as_str().map(str::to_string) else {
-            return Err(Stop::Failed("the answer has no SnapshotId".into()));
-        };
-        self.note(id.clone(), None);
-        self.poll(
-            "DescribeSnapshots",
-            json!({"SnapshotIds": [id]}),
-            |d| match d["SnapshotSet"].get(0) {
-                Some(s) => restore::snapshot_progress(Provider::Tencent, s),
-                None => Progress::Running("…".into()),
-            },
-        )
-        .await
+    /// The next page of the server's operations, older than `before`; answers the
+    /// `before` of the page after it. Nothing to load in relay mode.
+    pub async fn load_page(self, before: Option<String>) -> Result<Option<String>, ApiError> {
+        if self.transport.mode().await.is_relay() {
+            return Ok(None);
+        }
+        let page = api::list_operations(None, before.as_deref(), 50).await?;
+        for v in page.operations {
+            self.upsert(v);
+        }
+        Ok(page.next_before)
     }
 
-    async fn ecs_snapshot(&self, disk: &str, params: Value) -> Result<(), Stop> {
-        self.begin(Text::new(
-            format!("Take a snapshot of {disk}"),
-            format!("为 {disk} 创建快照"),
-        ));
-        let answer = self.send("CreateSnapshot", params).await?;
-        let Some(id) = answer.data["SnapshotId"].as_str().map(str::to_string) else {
-            return Err(Stop::Failed("the answer has no SnapshotId".into()));
-        };
-        self.note(id.clone(), None);
-        self.poll("DescribeSnapshots", json!({"SnapshotIds": [id]}), |d| {
-            match d["Snapshots"]["Snapshot"].get(0) {
-                Some(s) => restore::snapshot_progress(Provider::Alibaba, s),
-                None => Progress::Running("…".into()),
+    /// Portal mode: every operation's changes, from the server's stream; when it fails,
+    /// the running ones are polled every 2 s instead.
+    fn follow_all(self) {
+        spawn_local(self.list_running());
+        let stream = api::operation_events(
+            "/api/v1/operations/events",
+            move |v| self.upsert(v),
+            move || spawn_local(self.list_running()),
+            move || spawn_local(self.poll_running()),
+        );
+        self.live.set_value(stream);
+    }
+
+    /// The running operations as the server lists them now.
+    async fn list_running(self) {
+        if let Ok(list) = api::list_operations(Some(OpState::Running), None, 50).await {
+            for v in list.operations {
+                self.upsert(v);
             }
-        })
-        .await
+        }
     }
 
-    async fn poll_lh_rollback(&self, inst: &str, snap: &str) -> Result<(), Stop> {
-        self.poll_with(|| async move {
-            let i = self
-                .call("DescribeInstances", json!({"InstanceIds": [inst]}))
-                .await?;
-            let s = self
-                .call("DescribeSnapshots", json!({"SnapshotIds": [snap]}))
-                .await?;
-            Ok(
-                match (i.data["InstanceSet"].get(0), s.data["SnapshotSet"].get(0)) {
-                    (Some(i), Some(s)) => restore::lighthouse_rollback_progress(i, s),
-                    _ => Progress::Failed("the instance or the snapshot is gone".into()),
+    async fn poll_running(self) {
+        loop {
+            sleep_ms(POLL_MS).await;
+            let Some(known) = self.views.try_with_untracked(|all| {
+                all.iter()
+                    .filter(|o| o.state == OpState::Running)
+                    .map(|o| o.id.clone())
+                    .collect::<Vec<_>>()
+            }) else {
+                return; // the app is gone
+            };
+            let Ok(list) = api::list_operations(Some(OpState::Running), None, 50).await else {
+                continue;
+            };
+            let still: BTreeSet<String> = list.operations.iter().map(|o| o.id.clone()).collect();
+            for v in list.operations {
+                self.upsert(v);
+            }
+            // Those no longer running finished meanwhile: read how.
+            for id in known.into_iter().filter(|id| !still.contains(id)) {
+                if let Ok(v) = api::get_operation(&id).await {
+                    self.upsert(v);
+                }
+            }
+        }
+    }
+
+    /// Follows one server operation closely while the calling component lives: its own
+    /// event stream, or a GET every 2 s when that fails, until it finishes. Nothing to
+    /// do for an operation of this tab.
+    pub fn follow(self, id: String) {
+        let alive = StoredValue::new(true);
+        let stream = StoredValue::new_local(None::<api::OperationEvents>);
+        on_cleanup(move || {
+            alive.set_value(false);
+            stream.set_value(None);
+        });
+        spawn_local(async move {
+            if self.transport.mode().await.is_relay() {
+                return;
+            }
+            // A finished operation changes no more: nothing to follow.
+            let finished = self.views.try_with_untracked(|all| {
+                all.iter()
+                    .any(|o| o.id == id && o.state != OpState::Running)
+            });
+            if finished != Some(false) {
+                return;
+            }
+            let path = format!("/api/v1/operations/{}/events", api::path_segment(&id));
+            let poll_id = id.clone();
+            let events = api::operation_events(
+                &path,
+                move |v| self.upsert(v),
+                || {},
+                move || {
+                    spawn_local(async move {
+                        while alive.try_get_value() == Some(true) {
+                            match api::get_operation(&poll_id).await {
+                                Ok(v) => {
+                                    let done = v.state != OpState::Running;
+                                    self.upsert(v);
+                                    if done {
+                                        return;
+                                    }
+                                }
+                                Err(_) if alive.try_get_value() != Some(true) => return,
+                                Err(_) => {}
+                            }
+                            sleep_ms(POLL_MS).await;
+                        }
+                    })
                 },
-            )
-        })
-        .await
-    }
-
-    async fn stop_instance(&self, inst: &str) -> Result<(), Stop> {
-        self.begin(Text::new(format!("Stop {inst}"), format!("停止 {inst}")));
-        self.power(inst, false).await
-    }
-
-    async fn start_instance(&self, inst: &str) -> Result<(), Stop> {
-        self.begin(Text::new(format!("Start {inst}"), format!("启动 {inst}")));
-        self.power(inst, true).await
-    }
-
-    /// Starts or stops an instance and waits until it is in that state.
-    async fn power(&self, inst: &str, on: bool) -> Result<(), Stop> {
-        let provider = self.target.provider;
-        let (action, params, target) = match (provider, on) {
-            (Provider::Tencent, true) => {
-                ("StartInstances", json!({"InstanceIds": [inst]}), "RUNNING")
+            );
+            if alive.try_get_value() == Some(true) {
+                stream.try_set_value(events);
             }
-            (Provider::Tencent, false) => {
-                ("StopInstances", json!({"InstanceIds": [inst]}), "STOPPED")
-            }
-            (_, true) => ("StartInstance", json!({"InstanceId": inst}), "Running"),
-            (_, false) => ("StopInstance", json!({"InstanceId": inst}), "Stopped"),
-        };
-        self.send(action, params).await?;
-        self.poll("DescribeInstances", json!({"InstanceIds": [inst]}), |d| {
-            instance_progress(provider, d, target)
-        })
-        .await
-    }
-
-    async fn ws_restore(&self, params: Value) -> Result<(), Stop> {
-        let n = params["snapshot_ids"].as_array().map(Vec::len).unwrap_or(0);
-        self.begin(Text::new(
-            format!("Restore {n} desktop snapshot(s)"),
-            format!("恢复 {n} 个桌面快照"),
-        ));
-        let answer = self.send("BatchRestoreDesktopSnapshot", params).await?;
-        let Some(job) = answer.data["job_id"].as_str().map(str::to_string) else {
-            return Err(Stop::Failed("the answer has no job_id".into()));
-        };
-        self.begin(Text::new(format!("Job {job}"), format!("任务 {job}")));
-        let job = &job;
-        self.poll_with(|| async move {
-            let answer = self.call("ShowJob", json!({"job_id": job})).await?;
-            let (progress, subs) = restore::workspace_job_progress(&answer.data);
-            self.ops.update(self.id, |op| op.sub_jobs = subs);
-            Ok(progress)
-        })
-        .await
+        });
     }
 }
 
-fn instance_progress(provider: Provider, data: &Value, target: &str) -> Progress {
-    let row = match provider {
-        Provider::Tencent => data["InstanceSet"].get(0),
-        _ => data["Instances"]["Instance"].get(0),
+/// The operations context provided by `App` (one following nothing outside it).
+pub fn use_ops() -> Ops {
+    use_context::<Ops>().unwrap_or_else(|| Ops::detached(use_transport()))
+}
+
+fn invalid(errors: Vec<FieldError>) -> ApiError {
+    let join = |lang: rewind_cloud::Lang| {
+        errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message.get(lang)))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
-    match row {
-        Some(i) => restore::instance_state_progress(provider, i, target),
-        None => Progress::Failed("the instance is gone".into()),
+    let text = Text::new(join(rewind_cloud::Lang::En), join(rewind_cloud::Lang::Zh));
+    let mut f = Failure::local(
+        "InvalidParams",
+        text.en.clone(),
+        text,
+        Text::new(
+            "Correct the parameters and try again.",
+            "请修正参数后重试。",
+        ),
+    );
+    f.fields = errors;
+    ApiError::Refused(Box::new(f))
+}
+
+fn not_cancellable(why: Text) -> ApiError {
+    let mut f = Failure::local(
+        "NotCancellable",
+        why.en.clone(),
+        why.clone(),
+        Text::new(
+            "Wait for it to finish; it is listed under Operations.",
+            "请等待其完成；可在“操作记录”中查看。",
+        ),
+    );
+    f.explanation = Some(why.en);
+    ApiError::Refused(Box::new(f))
+}
+
+/// The body of `POST /api/v1/operations` for `plan`: its `kind`, and its other fields
+/// as `params`.
+pub fn new_operation(
+    profile: &str,
+    region: &str,
+    plan: &TaskPlan,
+    options: ValidateOptions,
+) -> NewOperation {
+    // Plans are plain data of strings, numbers and lists: they always serialize.
+    let mut params = serde_json::to_value(plan).unwrap_or(Value::Null);
+    if let Value::Object(m) = &mut params {
+        m.remove("kind");
+    }
+    NewOperation {
+        profile: profile.to_string(),
+        region: region.to_string(),
+        kind: plan.kind().to_string(),
+        params,
+        options,
     }
 }
 
-/// A snapshot name that says where it came from: `rewind-before-rollback-20261122-2350`.
-fn auto_name(what: &str) -> String {
-    let iso: String = js_sys::Date::new_0().to_iso_string().into();
-    let stamp: String = iso
-        .chars()
-        .filter(|c| c.is_ascii_digit())
-        .take(12)
-        .collect();
-    let (date, time) = stamp.split_at(stamp.len().min(8));
-    format!("rewind-{what}-{date}-{time}")
+/// Puts `view` into `all` (newest first). A state older than the one held is ignored,
+/// and a view without the call list (the list's and the stream's) keeps the one held.
+pub fn merge(all: &mut Vec<OperationView>, mut view: OperationView) {
+    match all.iter_mut().find(|o| o.id == view.id) {
+        Some(held) if held.updated_ms > view.updated_ms => {}
+        Some(held) => {
+            if view.calls.is_empty() {
+                view.calls = std::mem::take(&mut held.calls);
+            }
+            *held = view;
+        }
+        None => {
+            let at = all
+                .iter()
+                .position(|o| o.created_ms < view.created_ms)
+                .unwrap_or(all.len());
+            all.insert(at, view);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rewind_cloud::operation::{BatchKind, BatchPlan, Operation, SafetySnapshot, tencent};
+    use rewind_cloud::wire::operations::CallRecord;
+
+    fn rollback(i: usize) -> Operation {
+        Operation::LhRollback(tencent::RollbackPlan {
+            instance_id: format!("lhins-{i:08}"),
+            snapshot_id: format!("lhsnap-{i:08}"),
+            safety_snapshot: Some(SafetySnapshot::default()),
+            start_afterwards: true,
+        })
+    }
+
+    #[test]
+    fn the_new_operation_body_is_the_plans_kind_and_fields() {
+        let plan = TaskPlan::One(rollback(1));
+        let body = new_operation("demo-lighthouse", "ap-guangzhou", &plan, Default::default());
+        assert_eq!(body.kind, "LhRollback");
+        assert_eq!(body.params["instance_id"], "lhins-00000001");
+        assert_eq!(body.params["start_afterwards"], true);
+        assert!(body.params.get("kind").is_none());
+        // The server reads the same plan back.
+        assert_eq!(body.plan().unwrap(), plan);
+        let json = serde_json::to_value(&body).unwrap();
+        let mut fields: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["kind", "options", "params", "profile", "region"]);
+
+        let batch = TaskPlan::Batch(BatchPlan {
+            kind: BatchKind::Batch,
+            items: vec![rollback(1), rollback(2)],
+        });
+        let body = new_operation(
+            "p",
+            "r",
+            &batch,
+            ValidateOptions {
+                allow_legacy_ids: true,
+            },
+        );
+        assert_eq!(body.kind, "Batch");
+        assert_eq!(body.params["items"][1]["kind"], "LhRollback");
+        assert!(body.options.allow_legacy_ids);
+        assert_eq!(body.plan().unwrap(), batch);
+    }
+
+    fn view(id: &str, created: u64, updated: u64) -> OperationView {
+        let t = TabTask::new(
+            id.into(),
+            String::new(),
+            "p".into(),
+            "r".into(),
+            rewind_cloud::Provider::Tencent,
+            TaskPlan::One(rollback(1)),
+            Default::default(),
+            created,
+        )
+        .unwrap();
+        let mut v = t.view();
+        v.updated_ms = updated;
+        v
+    }
+
+    #[test]
+    fn merging_keeps_newest_first_and_never_goes_back_in_time() {
+        let mut all = Vec::new();
+        merge(&mut all, view("a", 10, 10));
+        merge(&mut all, view("c", 30, 30));
+        merge(&mut all, view("b", 20, 20));
+        let ids: Vec<&str> = all.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["c", "b", "a"]);
+        // A newer state replaces; an older one (a slow poll) is ignored.
+        let mut newer = view("b", 20, 25);
+        newer.state = OpState::Succeeded;
+        merge(&mut all, newer);
+        merge(&mut all, view("b", 20, 21));
+        assert_eq!(all[1].state, OpState::Succeeded);
+        // The call list of the single-operation answer survives a list update.
+        let mut with_calls = view("a", 10, 11);
+        with_calls.calls.push(CallRecord {
+            seq: 1,
+            item: 0,
+            action: "DescribeInstances".into(),
+            target: "lhins-00000001".into(),
+            destructive: false,
+            idempotency_key: "k".into(),
+            outcome: Some("ok".into()),
+            request_id: None,
+            summary: None,
+            started_ms: 11,
+            elapsed_ms: Some(1),
+        });
+        merge(&mut all, with_calls);
+        merge(&mut all, view("a", 10, 12));
+        assert_eq!(all[2].calls.len(), 1);
+        assert_eq!(all.len(), 3);
+    }
 }

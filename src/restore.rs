@@ -1,9 +1,13 @@
-//! The restore forms as data: which action each form calls, its fields, how typed text
-//! becomes parameters, and how the live state read while an operation runs says how far
-//! it got. Pure, so the rules are unit-tested natively; validation itself is the cloud
-//! crate's (`rewind_cloud::validate`), the same code the proxy runs.
+//! The restore forms as data: which action each form ends in, its fields, how typed text
+//! becomes parameters, and the operation plan (`rewind_cloud::operation`) a confirmed
+//! form runs. Pure, so the rules are unit-tested natively; validation itself is the
+//! cloud crate's (`rewind_cloud::validate`), the same code the proxy runs, and the steps
+//! of an operation are its state machines'.
 
 use crate::i18n::Msg;
+use rewind_cloud::operation::{
+    Operation, Power, PowerPlan, SafetySnapshot, Tag, alibaba, huawei, tencent,
+};
 use rewind_cloud::validate::{self, FieldError, FieldWarning, IdKind, IdLine, ValidateOptions};
 use rewind_cloud::{Action, Provider};
 use serde_json::{Map, Value, json};
@@ -326,147 +330,148 @@ pub fn confirmed(typed: &str, word: &str) -> bool {
     !word.is_empty() && typed.trim() == word
 }
 
-// ---------------------------------------------------------------------- progress
+// ---------------------------------------------------------------------- plans
 
-/// How far an operation is, read from the live state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Progress {
-    /// Still going; a short word for where it is (`ROLLBACKING`, `ReIniting`, `RUNNING 40%`).
-    Running(String),
-    Done,
-    Failed(String),
+/// What the confirmation asks besides the typed target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Choices {
+    /// Take a safety snapshot of the target first (rollbacks).
+    pub snapshot_first: bool,
+    /// Start the instance once the rollback has finished.
+    pub start_afterwards: bool,
+    /// ECS: send the reset as a dry run first; only a passing check goes on.
+    pub dry_run_first: bool,
 }
 
-/// Lighthouse rollback: the snapshot is ROLLBACKING until it ends; the instance's latest
-/// operation then reads SUCCESS or FAILED.
-pub fn lighthouse_rollback_progress(instance: &Value, snapshot: &Value) -> Progress {
-    let snap_state = snapshot["SnapshotState"].as_str().unwrap_or("");
-    let op_state = instance["LatestOperationState"].as_str().unwrap_or("");
-    let snap_op_state = snapshot["LatestOperationState"].as_str().unwrap_or("");
-    if op_state == "FAILED" || snap_op_state == "FAILED" {
-        return Progress::Failed(format!(
-            "{} {}",
-            instance["LatestOperation"].as_str().unwrap_or("operation"),
-            op_state
-        ));
-    }
-    if snap_state == "NORMAL" && op_state != "OPERATING" {
-        Progress::Done
-    } else {
-        let inst_state = instance["InstanceState"].as_str().unwrap_or("?");
-        Progress::Running(format!("{snap_state} · {inst_state}"))
-    }
+/// What the pre-flight read that the plan needs besides the form's parameters.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Found<'a> {
+    /// ECS: the instance the disk is attached to.
+    pub instance_id: Option<&'a str>,
+    /// Workspace: the snapshots as listed (each with its `desktop_id`).
+    pub desktops: &'a [Value],
 }
 
-/// A new snapshot (either cloud): CREATING / progressing until NORMAL / accomplished.
-pub fn snapshot_progress(provider: Provider, snapshot: &Value) -> Progress {
-    match provider {
-        Provider::Tencent => match snapshot["SnapshotState"].as_str().unwrap_or("") {
-            "NORMAL" => Progress::Done,
-            s => Progress::Running(format!(
-                "{s} {}%",
-                snapshot["Percent"].as_u64().unwrap_or(0)
-            )),
-        },
-        _ => match snapshot["Status"].as_str().unwrap_or("") {
-            "accomplished" => Progress::Done,
-            "failed" => Progress::Failed("failed".into()),
-            s => Progress::Running(format!(
-                "{s} {}",
-                snapshot["Progress"].as_str().unwrap_or("")
-            )),
-        },
-    }
+fn text(params: &Value, key: &str) -> String {
+    params[key].as_str().unwrap_or_default().to_string()
 }
 
-/// ECS ResetDisk: the disk is ReIniting until the reset ends.
-pub fn ecs_reset_progress(disk: &Value) -> Progress {
-    match disk["Status"].as_str().unwrap_or("") {
-        "ReIniting" => Progress::Running("ReIniting".into()),
-        "In_use" | "Available" => Progress::Done,
-        other => Progress::Running(other.to_string()),
-    }
+fn opt_text(params: &Value, key: &str) -> Option<String> {
+    params[key]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
 }
 
-/// An instance reaching `target` (Lighthouse STOPPED/RUNNING, ECS Stopped/Running).
-pub fn instance_state_progress(provider: Provider, instance: &Value, target: &str) -> Progress {
-    let field = if provider == Provider::Tencent {
-        "InstanceState"
-    } else {
-        "Status"
-    };
-    match instance[field].as_str().unwrap_or("") {
-        s if s == target => Progress::Done,
-        s => Progress::Running(s.to_string()),
-    }
-}
-
-/// One desktop of a Workspace restore job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SubJob {
-    pub desktop: String,
-    pub status: String,
-    pub process: u64,
-    pub error_code: Option<String>,
-    pub fail_reason: Option<String>,
-}
-
-/// Workspace ShowJob: the job's status and one line per desktop.
-pub fn workspace_job_progress(job: &Value) -> (Progress, Vec<SubJob>) {
-    let subs = job["sub_jobs"]
-        .as_array()
-        .map(|subs| {
-            subs.iter()
-                .map(|s| SubJob {
-                    desktop: s["entities"]["desktop_name"]
-                        .as_str()
-                        .or_else(|| s["entities"]["desktop_id"].as_str())
-                        .unwrap_or("?")
-                        .to_string(),
-                    status: s["status"].as_str().unwrap_or("").to_string(),
-                    process: s["process"]
-                        .as_u64()
-                        .or_else(|| {
-                            s["process"]
-                                .as_str()
-                                .and_then(|p| p.trim_end_matches('%').parse().ok())
-                        })
-                        .unwrap_or(0),
-                    error_code: s["error_code"].as_str().map(str::to_string),
-                    fail_reason: s["fail_reason"].as_str().map(str::to_string),
+/// The operation a form runs, from its validated parameters ([`params`]) and the
+/// confirmation's choices.
+pub fn plan(kind: Kind, params: &Value, found: Found<'_>, choices: Choices) -> Operation {
+    let safety = choices.snapshot_first.then(SafetySnapshot::default);
+    match kind {
+        Kind::LhRollback => Operation::LhRollback(tencent::RollbackPlan {
+            instance_id: text(params, "InstanceId"),
+            snapshot_id: text(params, "SnapshotId"),
+            safety_snapshot: safety,
+            start_afterwards: choices.start_afterwards,
+        }),
+        Kind::LhCreateSnapshot => Operation::LhCreateSnapshot(tencent::SnapshotPlan {
+            instance_id: text(params, "InstanceId"),
+            name: opt_text(params, "SnapshotName"),
+            tags: Vec::new(),
+        }),
+        Kind::EcsResetDisk => {
+            let instance_id = found.instance_id.map(str::to_string);
+            Operation::EcsResetDisk(alibaba::ResetPlan {
+                disk_id: text(params, "DiskId"),
+                snapshot_id: text(params, "SnapshotId"),
+                start_afterwards: choices.start_afterwards && instance_id.is_some(),
+                instance_id,
+                // The pre-flight requires the instance Stopped (its fix stops it).
+                stop_if_running: false,
+                stop: Default::default(),
+                safety_snapshot: safety,
+                dry_run: choices.dry_run_first,
+            })
+        }
+        Kind::EcsCreateSnapshot => Operation::EcsCreateSnapshot(alibaba::SnapshotPlan {
+            disk_id: text(params, "DiskId"),
+            name: opt_text(params, "SnapshotName"),
+            description: opt_text(params, "Description"),
+            retention_days: params["RetentionDays"].as_u64().map(|d| d as u32),
+            tags: params["Tag"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|t| Tag {
+                    key: text(t, "Key"),
+                    value: text(t, "Value"),
                 })
-                .collect()
-        })
-        .unwrap_or_default();
-    let status = job["status"].as_str().unwrap_or("");
-    let progress = match status {
-        "SUCCESS" => Progress::Done,
-        "FAIL" | "FAILED" => Progress::Failed(
-            job["fail_reason"]
-                .as_str()
-                .or_else(|| job["job_error_code"].as_str())
-                .unwrap_or(status)
-                .to_string(),
-        ),
-        s => Progress::Running(s.to_string()),
-    };
-    (progress, subs)
-}
-
-/// Poll intervals with back-off: quick at first, then slower, capped.
-pub fn poll_delay_ms(attempt: u32) -> u32 {
-    const STEPS: [u32; 5] = [500, 1000, 1500, 2000, 3000];
-    STEPS[(attempt as usize).min(STEPS.len() - 1)]
-}
-
-/// "1 min 05 s" / "42 s".
-pub fn elapsed(ms: f64) -> String {
-    let s = (ms.max(0.0) / 1000.0) as u64;
-    if s >= 60 {
-        format!("{} min {:02} s", s / 60, s % 60)
-    } else {
-        format!("{s} s")
+                .collect(),
+        }),
+        Kind::WsRestore => Operation::WsRestore(huawei::RestorePlan {
+            snapshots: params["snapshot_ids"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(|id| huawei::SnapshotRef {
+                    snapshot_id: id.to_string(),
+                    desktop_id: found
+                        .desktops
+                        .iter()
+                        .find(|s| s["snapshot_id"] == id)
+                        .and_then(|s| opt_text(s, "desktop_id")),
+                })
+                .collect(),
+        }),
     }
+}
+
+/// The pre-flight's fix "Stop instance", as an operation of its own.
+pub fn stop_plan(provider: Provider, instance_id: &str) -> Operation {
+    let plan = PowerPlan {
+        instance_id: instance_id.to_string(),
+        power: Power::Stop,
+        stop: Default::default(),
+    };
+    match provider {
+        Provider::Tencent => Operation::LhPower(plan),
+        _ => Operation::EcsPower(plan),
+    }
+}
+
+/// True when the form's confirmation offers a safety snapshot of the target.
+pub fn can_snapshot_first(kind: Kind) -> bool {
+    matches!(kind, Kind::LhRollback | Kind::EcsResetDisk)
+}
+
+/// "Undo": the form that rolls the target back to the safety snapshot a finished
+/// rollback took, pre-filled (the same pre-flight and typed confirmation follow).
+pub fn undo_href(
+    op: &Operation,
+    created: &[String],
+    profile: &str,
+    region: &str,
+) -> Option<String> {
+    let (path, key, target, safety) = match op {
+        Operation::LhRollback(p) => (
+            "tencent/rollback",
+            "instance",
+            &p.instance_id,
+            &p.safety_snapshot,
+        ),
+        Operation::EcsResetDisk(p) => {
+            ("alibaba/reset-disk", "disk", &p.disk_id, &p.safety_snapshot)
+        }
+        _ => return None,
+    };
+    safety.as_ref()?;
+    let snapshot = created.first()?;
+    Some(format!(
+        "/{path}?{key}={target}&snapshot={snapshot}&profile={}&region={}",
+        crate::api::path_segment(profile),
+        crate::api::path_segment(region)
+    ))
 }
 
 #[cfg(test)]
@@ -596,59 +601,158 @@ mod tests {
     }
 
     #[test]
-    fn progress_is_read_from_live_state() {
-        let inst = |state: &str, op: &str| json!({"InstanceState": state, "LatestOperation": "ApplyInstanceSnapshot", "LatestOperationState": op});
-        let snap =
-            |state: &str| json!({"SnapshotState": state, "LatestOperationState": "OPERATING"});
+    fn each_form_builds_its_plan_with_the_confirmations_choices() {
+        let opts = ValidateOptions::default();
+        let lh = params(
+            form(Kind::LhRollback),
+            &texts(&["lhins-k31c771o", "lhsnap-nv6aqcv6"]),
+            &opts,
+        )
+        .unwrap();
+        let choices = Choices {
+            snapshot_first: true,
+            start_afterwards: true,
+            dry_run_first: false,
+        };
+        let Operation::LhRollback(p) = plan(Kind::LhRollback, &lh, Found::default(), choices)
+        else {
+            panic!()
+        };
+        assert_eq!(p.instance_id, "lhins-k31c771o");
+        assert_eq!(p.snapshot_id, "lhsnap-nv6aqcv6");
+        assert_eq!(p.safety_snapshot, Some(SafetySnapshot::default()));
+        assert!(p.start_afterwards);
+
+        // ECS: the disk's instance comes from the pre-flight; without one nothing is
+        // started afterwards.
+        let ecs = json!({"DiskId": "d-bp199lyny9b3xxxx", "SnapshotId": "s-bp1c8ioq8d7axxxx"});
+        let choices = Choices {
+            snapshot_first: false,
+            start_afterwards: true,
+            dry_run_first: true,
+        };
+        let found = Found {
+            instance_id: Some("i-bp1inst000000000000"),
+            desktops: &[],
+        };
+        let Operation::EcsResetDisk(p) = plan(Kind::EcsResetDisk, &ecs, found, choices) else {
+            panic!()
+        };
+        assert_eq!(p.instance_id.as_deref(), Some("i-bp1inst000000000000"));
+        assert!(p.start_afterwards && p.dry_run && !p.stop_if_running);
+        assert_eq!(p.safety_snapshot, None);
+        let Operation::EcsResetDisk(p) = plan(Kind::EcsResetDisk, &ecs, Found::default(), choices)
+        else {
+            panic!()
+        };
+        assert!(!p.start_afterwards);
+
+        // Every field of the ECS snapshot form reaches the plan.
+        let snap = params(
+            form(Kind::EcsCreateSnapshot),
+            &texts(&[
+                "d-bp199lyny9b3xxxx",
+                "before-upgrade",
+                "why",
+                "7",
+                "team=web",
+            ]),
+            &opts,
+        )
+        .unwrap();
+        let Operation::EcsCreateSnapshot(p) = plan(
+            Kind::EcsCreateSnapshot,
+            &snap,
+            Found::default(),
+            Choices::default(),
+        ) else {
+            panic!()
+        };
+        assert_eq!(p.name.as_deref(), Some("before-upgrade"));
+        assert_eq!(p.description.as_deref(), Some("why"));
+        assert_eq!(p.retention_days, Some(7));
+        assert_eq!(
+            p.tags,
+            [Tag {
+                key: "team".into(),
+                value: "web".into()
+            }]
+        );
+
+        // Workspace: each snapshot with its desktop as listed.
+        let ws = json!({"snapshot_ids": ["6c1f0a52-3c1e-4a4e-9c55-0b1d2e3f4a5b"]});
+        let listed = [
+            json!({"snapshot_id": "6c1f0a52-3c1e-4a4e-9c55-0b1d2e3f4a5b", "desktop_id": "desk-1"}),
+        ];
+        let found = Found {
+            instance_id: None,
+            desktops: &listed,
+        };
+        let Operation::WsRestore(p) = plan(Kind::WsRestore, &ws, found, Choices::default()) else {
+            panic!()
+        };
+        assert_eq!(p.snapshots[0].desktop_id.as_deref(), Some("desk-1"));
+        // Every plan a form builds is one the machines accept.
+        for op in [
+            plan(Kind::LhRollback, &lh, Found::default(), Choices::default()),
+            plan(
+                Kind::EcsCreateSnapshot,
+                &snap,
+                Found::default(),
+                Choices::default(),
+            ),
+            stop_plan(Provider::Alibaba, "i-bp1inst000000000000"),
+        ] {
+            assert!(
+                rewind_cloud::operation::Machine::new("op-1", op.clone()).is_ok(),
+                "{op:?}"
+            );
+        }
         assert!(matches!(
-            lighthouse_rollback_progress(&inst("STOPPING", "OPERATING"), &snap("ROLLBACKING")),
-            Progress::Running(_)
+            stop_plan(Provider::Tencent, "lhins-k31c771o"),
+            Operation::LhPower(_)
         ));
-        assert_eq!(
-            lighthouse_rollback_progress(&inst("STOPPED", "SUCCESS"), &snap("NORMAL")),
-            Progress::Done
-        );
-        assert!(matches!(
-            lighthouse_rollback_progress(&inst("STOPPED", "FAILED"), &snap("NORMAL")),
-            Progress::Failed(_)
-        ));
-        assert_eq!(
-            ecs_reset_progress(&json!({"Status": "ReIniting"})),
-            Progress::Running("ReIniting".into())
-        );
-        assert_eq!(
-            ecs_reset_progress(&json!({"Status": "In_use"})),
-            Progress::Done
-        );
-        assert_eq!(
-            snapshot_progress(Provider::Alibaba, &json!({"Status": "accomplished"})),
-            Progress::Done
-        );
-        assert_eq!(
-            snapshot_progress(Provider::Tencent, &json!({"SnapshotState": "NORMAL"})),
-            Progress::Done
-        );
-        assert_eq!(
-            instance_state_progress(Provider::Alibaba, &json!({"Status": "Stopped"}), "Stopped"),
-            Progress::Done
-        );
-        let job = json!({"status": "FAIL", "fail_reason": "one desktop failed", "sub_jobs": [
-            {"status": "SUCCESS", "process": 100, "entities": {"desktop_name": "desk-alice"}},
-            {"status": "FAIL", "process": "40%", "error_code": "WKS.00110043", "fail_reason": "agent down",
-             "entities": {"desktop_id": "d1"}}
-        ]});
-        let (p, subs) = workspace_job_progress(&job);
-        assert_eq!(p, Progress::Failed("one desktop failed".into()));
-        assert_eq!(subs[1].process, 40);
-        assert_eq!(subs[1].desktop, "d1");
-        assert_eq!(subs[1].error_code.as_deref(), Some("WKS.00110043"));
     }
 
     #[test]
-    fn polling_backs_off_and_elapsed_reads_well() {
-        assert!(poll_delay_ms(0) < poll_delay_ms(3));
-        assert_eq!(poll_delay_ms(100), poll_delay_ms(10));
-        assert_eq!(elapsed(42_300.0), "42 s");
-        assert_eq!(elapsed(65_000.0), "1 min 05 s");
+    fn undo_opens_the_form_on_the_safety_snapshot() {
+        let op = Operation::LhRollback(tencent::RollbackPlan {
+            instance_id: "lhins-k31c771o".into(),
+            snapshot_id: "lhsnap-nv6aqcv6".into(),
+            safety_snapshot: Some(SafetySnapshot::default()),
+            start_afterwards: false,
+        });
+        let created = vec!["lhsnap-safety01".to_string()];
+        assert_eq!(
+            undo_href(&op, &created, "demo-lighthouse", "ap-guangzhou").as_deref(),
+            Some(
+                "/tencent/rollback?instance=lhins-k31c771o&snapshot=lhsnap-safety01&profile=demo-lighthouse&region=ap-guangzhou"
+            )
+        );
+        assert_eq!(undo_href(&op, &[], "p", "r"), None);
+        let ecs = Operation::EcsResetDisk(alibaba::ResetPlan {
+            disk_id: "d-1".into(),
+            snapshot_id: "s-1".into(),
+            instance_id: None,
+            stop_if_running: false,
+            stop: Default::default(),
+            safety_snapshot: None,
+            start_afterwards: false,
+            dry_run: false,
+        });
+        // No safety snapshot: nothing to undo to.
+        assert_eq!(undo_href(&ecs, &created, "p", "r"), None);
+        // The form reads the same query keys back.
+        let href = undo_href(&op, &created, "p", "r").unwrap();
+        let l = crate::router::Location::parse(&href);
+        let f = form(Kind::LhRollback);
+        assert_eq!(
+            l.query(f.fields[0].query).as_deref(),
+            Some("lhins-k31c771o")
+        );
+        assert_eq!(
+            l.query(f.fields[1].query).as_deref(),
+            Some("lhsnap-safety01")
+        );
     }
 }

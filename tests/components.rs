@@ -91,6 +91,8 @@ async fn provider_errors_show_code_remedy_and_request_id_in_the_current_language
             explanation: Text::new("The instance is not Stopped.", "实例未处于已停止状态。"),
             remedy: Text::new("Stop the instance, then retry.", "请先停止实例再重试。"),
         }),
+        reason: None,
+        fields: Vec::new(),
     };
     let document = document();
     let wrapper = document.create_element("section").unwrap();
@@ -278,7 +280,7 @@ async fn workspace_form_reports_each_bad_line_and_counts_ids() {
 async fn checklist_shows_each_rule_with_its_fix_and_runs_the_fix_action() {
     use rewind_cloud::preflight::{self, FixAction};
     use rewind_console::i18n::{I18n, Lang};
-    use rewind_console::views::restore::Checklist;
+    use rewind_console::views::confirm::Checklist;
     use serde_json::json;
 
     let disk = json!({"DiskId": "d-bp1disk0000000000", "Status": "In_use", "InstanceId": "i-bp1inst000000000000",
@@ -336,4 +338,135 @@ async fn checklist_shows_each_rule_with_its_fix_and_runs_the_fix_action() {
     })
     .await;
     assert!(fix.text_content().unwrap().contains("停止实例"));
+}
+
+/// A Lighthouse cloud in one function: the answers a rollback with a safety snapshot
+/// meets, with the instance's latest operation changing once the rollback is applied.
+fn lighthouse_answer(
+    call: &rewind_cloud::operation::Call,
+    applied: &mut bool,
+) -> serde_json::Value {
+    use rewind_cloud::Action;
+    use serde_json::json;
+    let snapshot = |id: &str| {
+        json!({"SnapshotId": id, "SnapshotName": "x", "SnapshotState": "NORMAL",
+            "LatestOperation": "CreateInstanceSnapshot", "LatestOperationState": "SUCCESS"})
+    };
+    match call.action {
+        Action::LhDescribeSnapshots => match call.params["SnapshotIds"].as_array() {
+            Some(ids) => {
+                let set: Vec<_> = ids.iter().map(|i| snapshot(i.as_str().unwrap())).collect();
+                json!({"TotalCount": set.len(), "SnapshotSet": set, "RequestId": "r-read"})
+            }
+            None => json!({"TotalCount": 0, "SnapshotSet": [], "RequestId": "r-read"}),
+        },
+        Action::LhCreateInstanceSnapshot => {
+            json!({"SnapshotId": "lhsnap-safety01", "RequestId": "r-create"})
+        }
+        Action::LhApplyInstanceSnapshot => {
+            *applied = true;
+            json!({"RequestId": "r-apply"})
+        }
+        Action::LhDescribeInstances => {
+            let (op, rid) = if *applied {
+                ("ApplyInstanceSnapshot", "r-apply")
+            } else {
+                ("StopInstances", "r-stop")
+            };
+            json!({"TotalCount": 1, "RequestId": "r-read", "InstanceSet": [{
+                "InstanceId": "lhins-k31c771o", "InstanceName": "blog", "InstanceState": "STOPPED",
+                "LatestOperation": op, "LatestOperationState": "SUCCESS",
+                "LatestOperationRequestId": rid}]})
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_finished_rollback_shows_its_steps_and_offers_undo_to_its_safety_snapshot() {
+    use rewind_cloud::operation::{Answer, Operation, SafetySnapshot, TaskNext, TaskPlan, tencent};
+    use rewind_console::i18n::{I18n, Lang};
+    use rewind_console::ops::Ops;
+    use rewind_console::tab::saved::TabTask;
+    use rewind_console::transport::Transport;
+    use rewind_console::views::operations::OpView;
+
+    let plan = TaskPlan::One(Operation::LhRollback(tencent::RollbackPlan {
+        instance_id: "lhins-k31c771o".into(),
+        snapshot_id: "lhsnap-nv6aqcv6".into(),
+        safety_snapshot: Some(SafetySnapshot::default()),
+        start_afterwards: false,
+    }));
+    let mut t = TabTask::new(
+        "tab-test1".into(),
+        "alice".into(),
+        "demo-lighthouse".into(),
+        "ap-guangzhou".into(),
+        rewind_cloud::Provider::Tencent,
+        plan,
+        Default::default(),
+        1_000,
+    )
+    .unwrap();
+    let (mut now, mut applied) = (1_000, false);
+    loop {
+        match t.task.poll(now) {
+            TaskNext::Send { item, call } => {
+                let data = lighthouse_answer(&call, &mut applied);
+                t.task.on_answer(item, Answer::ok(data), now);
+            }
+            TaskNext::Wait { until_ms } => now = until_ms,
+            TaskNext::Done(_) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    t.touch(now);
+    let view = t.view();
+    let root = mount_in_section(move || {
+        provide_context(I18n {
+            lang: RwSignal::new(Lang::En),
+        });
+        rewind_console::router::provide_router();
+        let ops = Ops::detached(Transport::portal());
+        ops.upsert(view.clone());
+        provide_context(ops);
+        view! { <OpView id="tab-test1".to_string() /> }.into_any()
+    });
+    wait_for("the finished operation", || {
+        root.query_selector("[data-testid=op][data-status=succeeded]")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let steps = root.query_selector_all("[data-testid=step]").unwrap();
+    assert_eq!(steps.length(), 2, "safety snapshot, then the rollback");
+    for n in 0..steps.length() {
+        let step: web_sys::Element = steps.get(n).unwrap().unchecked_into();
+        assert_eq!(step.get_attribute("data-state").as_deref(), Some("done"));
+    }
+    let text = root.text_content().unwrap_or_default();
+    assert!(
+        text.contains("r-create") && text.contains("r-apply"),
+        "{text}"
+    );
+    assert!(text.contains("alice"), "who started it: {text}");
+    assert_eq!(
+        find(&root, "[data-testid=safety-snapshot-id]")
+            .text_content()
+            .as_deref(),
+        Some("lhsnap-safety01")
+    );
+    let undo = find(&root, "[data-testid=undo]");
+    assert_eq!(
+        undo.get_attribute("href").as_deref(),
+        Some(
+            "/tencent/rollback?instance=lhins-k31c771o&snapshot=lhsnap-safety01&profile=demo-lighthouse&region=ap-guangzhou"
+        )
+    );
+    // Finished: nothing to cancel.
+    assert!(
+        root.query_selector("[data-testid=op-cancel]")
+            .unwrap()
+            .is_none()
+    );
 }

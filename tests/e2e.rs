@@ -4,8 +4,10 @@
 //! Run by `cargo xtask test`, which builds both and sets `REWIND_BIN` and `REWIND_DIST`.
 #![cfg(not(target_arch = "wasm32"))]
 
-#[path = "e2e/byok.rs"]
-mod byok;
+#[path = "e2e/operations.rs"]
+mod operations;
+#[path = "e2e/relay.rs"]
+mod relay;
 #[path = "e2e/restore.rs"]
 mod restore;
 #[path = "e2e/security.rs"]

@@ -1,23 +1,31 @@
 //! `/{tencent,alibaba}/batch`: pick several instances or disks, each with a snapshot
-//! (default: its newest ready one), confirm once, and run them through a queue that keeps
-//! to the provider's rate. Each item is an operation of its own: failures do not stop the
-//! rest, and "Retry failed" runs only those again.
+//! (default: its newest ready one, never one of Rewind's own safety snapshots), confirm
+//! once, and run them as one batch operation whose machine keeps to the provider's rate.
+//! Each item advances on its own: failures do not stop the rest, and "Retry failed"
+//! runs only those again, as a new batch.
 
-use crate::api::{self, ApiError};
-use crate::batch::{self, BatchSpec, Target, Verdict};
+use crate::api::ApiError;
+use crate::batch::{self, BatchSpec, Pick, Target, Verdict};
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor};
-use crate::ops::{self, OpStatus, Plan, use_ops};
+use crate::ops::{Ops, use_ops};
 use crate::restore;
+use crate::transport::{Transport, use_transport};
 use crate::views::inventory::ErrorPanel;
+use crate::views::operations::{
+    CancelButton, Follow, failure_code, item_failure, item_request_id, item_status,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rewind_cloud::Provider;
+use rewind_cloud::validate::ValidateOptions;
+use rewind_cloud::wire::operations::OpState;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Every row of an inventory view, following the provider's paging.
 pub async fn load_all(
+    transport: Transport,
     provider: Provider,
     view: &str,
     profile: &str,
@@ -29,7 +37,9 @@ pub async fn load_all(
     let mut rows = Vec::new();
     let mut cursor = Cursor::Start;
     while cursor != Cursor::Done {
-        let answer = api::call(profile, region, spec.action, spec.page_params(&cursor)).await?;
+        let answer = transport
+            .call(profile, region, spec.action, spec.page_params(&cursor))
+            .await?;
         let (page, next) = spec.read_page(&answer.data, rows.len() as u64);
         rows.extend(page);
         cursor = next;
@@ -40,6 +50,7 @@ pub async fn load_all(
 /// The batch's targets with their snapshots (for ECS, with the disks' instances, whose
 /// state the pre-flight reads), as the cloud has them now.
 async fn load_targets(
+    transport: Transport,
     spec: BatchSpec,
     profile: &str,
     region: &str,
@@ -48,41 +59,50 @@ async fn load_targets(
         Provider::Tencent => ("instances", "snapshots"),
         _ => ("disks", "snapshots"),
     };
-    let rows = load_all(spec.provider, a, profile, region).await?;
-    let snaps = load_all(spec.provider, b, profile, region).await?;
+    let rows = load_all(transport, spec.provider, a, profile, region).await?;
+    let snaps = load_all(transport, spec.provider, b, profile, region).await?;
     Ok(match spec.provider {
         Provider::Tencent => batch::lighthouse_targets(&rows, &snaps),
         _ => {
-            let instances = load_all(spec.provider, "instances", profile, region).await?;
+            let instances =
+                load_all(transport, spec.provider, "instances", profile, region).await?;
             batch::ecs_targets(&rows, &instances, &snaps)
         }
     })
 }
 
-/// One queued item and, once started, its operation.
+/// One confirmed item and, once started, the batch operation and index it runs as.
 #[derive(Debug, Clone, PartialEq)]
 struct Item {
-    target: String,
-    snapshot: String,
-    op: Option<u64>,
+    pick: Pick,
+    run: Option<(String, usize)>,
+}
+
+/// Where an item is: `None` until its batch operation is known.
+fn item_state(ops: Ops, it: &Item) -> Option<(&'static str, Msg)> {
+    let (id, n) = it.run.as_ref()?;
+    ops.get(id)
+        .and_then(|v| v.task.machines().get(*n).map(item_status))
 }
 
 #[component]
 pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoView {
     let i = use_i18n();
     let ops = use_ops();
+    let transport = use_transport();
     let targets = RwSignal::new(None::<Result<Vec<Target>, ApiError>>);
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let choice = RwSignal::new(BTreeMap::<String, String>::new());
     let items = RwSignal::new(Vec::<Item>::new());
     let typed = RwSignal::new(String::new());
-    // Set when the live re-check before a start could not read the cloud.
+    // Set when the live re-check before a start could not read the cloud, or the batch
+    // was refused.
     let start_error = RwSignal::new(None::<ApiError>);
     let checking = RwSignal::new(false);
     {
         let (profile, region) = (profile.clone(), region.clone());
         spawn_local(async move {
-            let result = load_targets(spec, &profile, &region).await;
+            let result = load_targets(transport, spec, &profile, &region).await;
             if let Ok(list) = &result {
                 // try_: the page may be gone by the time the inventory arrives.
                 choice.try_set(
@@ -94,77 +114,69 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
             targets.try_set(Some(result));
         });
     }
-    let title = restore::form(spec.kind).title;
-    let target_for = {
+    // Runs the items without an operation as one batch operation.
+    let run_pending = {
         let (profile, region) = (profile.clone(), region.clone());
-        move || ops::Target {
-            provider: spec.provider,
-            profile: profile.clone(),
-            region: region.clone(),
-        }
-    };
-    // The queue: starts the items without an operation, at most `per_sec` per second.
-    let run_queue = {
-        let target_for = target_for.clone();
         move || {
-            let target = target_for();
+            let pending: Vec<(usize, Pick)> = items.with_untracked(|all| {
+                all.iter()
+                    .enumerate()
+                    .filter(|(_, it)| it.run.is_none())
+                    .map(|(n, it)| (n, it.pick.clone()))
+                    .collect()
+            });
+            if pending.is_empty() {
+                return;
+            }
+            let picks: Vec<Pick> = pending.iter().map(|(_, p)| p.clone()).collect();
+            let plan = batch::plan(spec.kind, &picks);
+            let (profile, region) = (profile.clone(), region.clone());
+            checking.set(true);
             spawn_local(async move {
-                let mut starts: Vec<f64> = Vec::new();
-                // Taken up front: the queue finishes what the user confirmed even if they
-                // leave the page (each item is an operation, listed under Operations).
-                let pending: Vec<(usize, Item)> = items
-                    .try_with_untracked(|all| {
-                        all.iter()
-                            .enumerate()
-                            .filter(|(_, it)| it.op.is_none())
-                            .map(|(n, it)| (n, it.clone()))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                for (n, item) in pending {
-                    let wait = batch::pace_delay_ms(&starts, js_sys::Date::now(), spec.per_sec);
-                    if wait > 0.0 {
-                        ops::sleep_ms(wait.ceil() as u32).await;
+                let result = ops
+                    .start(&profile, &region, plan, ValidateOptions::default())
+                    .await;
+                checking.try_set(false);
+                match result {
+                    Ok(id) => {
+                        items.try_update(|all| {
+                            for (k, (n, _)) in pending.iter().enumerate() {
+                                if let Some(it) = all.get_mut(*n) {
+                                    it.run = Some((id.clone(), k));
+                                }
+                            }
+                        });
                     }
-                    starts.push(js_sys::Date::now());
-                    let id = ops::start(
-                        ops,
-                        target.clone(),
-                        title.both(),
-                        item.target.clone(),
-                        Plan::Form {
-                            kind: spec.kind,
-                            params: batch::params(spec.kind, &item.target, &item.snapshot),
-                            snapshot_first: false,
-                            start_after: None,
-                        },
-                    );
-                    items.try_update(|all| {
-                        if let Some(it) = all.get_mut(n) {
-                            it.op = Some(id);
-                        }
-                    });
+                    Err(e) => {
+                        start_error.try_set(Some(e));
+                    }
                 }
             });
         }
-    };
-    let status_of = move |it: &Item| -> Option<OpStatus> {
-        it.op.and_then(|id| {
-            ops.0
-                .with(|all| all.iter().find(|o| o.id == id).map(|o| o.status))
-        })
     };
     let counts = Memo::new(move |_| {
         items.with(|all| {
             let mut c = (0usize, 0usize, 0usize);
             for it in all {
-                match status_of(it) {
-                    Some(OpStatus::Succeeded) => c.0 += 1,
-                    Some(OpStatus::Failed) => c.1 += 1,
+                match item_state(ops, it).map(|s| s.0) {
+                    Some("succeeded") => c.0 += 1,
+                    Some("failed" | "cancelled") => c.1 += 1,
                     _ => c.2 += 1,
                 }
             }
             c
+        })
+    });
+    // The batch operations of this page (the first, and one per retry).
+    let runs = Memo::new(move |_| {
+        items.with(|all| {
+            let mut ids: Vec<String> = Vec::new();
+            for (id, _) in all.iter().filter_map(|it| it.run.as_ref()) {
+                if !ids.contains(id) {
+                    ids.push(id.clone());
+                }
+            }
+            ids
         })
     });
     // Selected targets whose chosen snapshot fails the pre-flight: the batch waits until
@@ -190,23 +202,27 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
         })
     });
     // The pre-flight once more on the state the cloud has now ("Check again"), and before
-    // a start: the queue starts only if every selected item still passes.
+    // a start: the batch starts only if every selected item still passes.
     let recheck = {
-        let run_queue = run_queue.clone();
+        let run_pending = run_pending.clone();
         let (profile, region) = (profile.clone(), region.clone());
         move |then_start: bool| {
             checking.set(true);
             start_error.set(None);
-            let run_queue = run_queue.clone();
+            let run_pending = run_pending.clone();
             let (profile, region) = (profile.clone(), region.clone());
             spawn_local(async move {
-                let fresh = load_targets(spec, &profile, &region).await;
+                let fresh = load_targets(transport, spec, &profile, &region).await;
                 checking.try_set(false);
                 match fresh {
                     Err(e) => {
                         start_error.try_set(Some(e));
                     }
                     Ok(list) => {
+                        let instances: BTreeMap<String, Option<String>> = list
+                            .iter()
+                            .map(|t| (t.id.clone(), batch::attached_instance(t)))
+                            .collect();
                         targets.try_set(Some(Ok(list)));
                         if !then_start || failing.try_get_untracked().unwrap_or(1) > 0 {
                             return;
@@ -217,15 +233,18 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                             .into_iter()
                             .filter_map(|t| {
                                 chosen.get(&t).map(|s| Item {
-                                    target: t.clone(),
-                                    snapshot: s.clone(),
-                                    op: None,
+                                    pick: Pick {
+                                        instance: instances.get(&t).cloned().flatten(),
+                                        target: t.clone(),
+                                        snapshot: s.clone(),
+                                    },
+                                    run: None,
                                 })
                             })
                             .collect();
                         items.set(list);
                         typed.set(String::new());
-                        run_queue();
+                        run_pending();
                     }
                 }
             });
@@ -235,16 +254,23 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
         let recheck = recheck.clone();
         move |_| recheck(true)
     };
-    let retry = Callback::new(move |_: ()| {
-        items.update(|all| {
-            for it in all.iter_mut() {
-                if status_of(it) == Some(OpStatus::Failed) {
-                    it.op = None;
+    let retry = {
+        let run_pending = run_pending.clone();
+        Callback::new(move |_: ()| {
+            items.update(|all| {
+                for it in all.iter_mut() {
+                    if matches!(
+                        item_state(ops, it).map(|s| s.0),
+                        Some("failed" | "cancelled")
+                    ) {
+                        it.run = None;
+                    }
                 }
-            }
-        });
-        run_queue();
-    });
+            });
+            start_error.set(None);
+            run_pending();
+        })
+    };
     let ready_count = Memo::new(move |_| {
         let chosen = choice.get();
         selected.with(|s| s.iter().filter(|t| chosen.contains_key(*t)).count())
@@ -287,6 +313,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                         let n = ready_count.get();
                         n == 0 || checking.get() || failing.get() > 0 || !restore::confirmed(&typed.get(), &n.to_string()) || counts.get().2 > 0
                     }
+                    aria-busy=move || checking.get().to_string()
                     on:click=start>
                     {move || if checking.get() { i.t(Msg::CheckingLiveState)() } else { i.t(Msg::BatchStart)() }}
                 </button>
@@ -301,6 +328,15 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                             format!("{ok} {} · {failed} {} · {rest} {}", i.t(Msg::OpSucceeded)(), i.t(Msg::OpFailed)(), i.t(Msg::OpRunning)())
                         }}
                     </p>
+                    <For each=move || runs.get() key=|id| id.clone() let:id>
+                        <Follow id=id.clone() />
+                        <Show when={
+                            let id = id.clone();
+                            move || ops.state_of(&id) == Some(OpState::Running)
+                        }>
+                            <CancelButton id=id.clone() />
+                        </Show>
+                    </For>
                     <button type="button" data-testid="batch-retry" on:click=move |_| retry.run(())
                         disabled=move || { let (_, f, r) = counts.get(); f == 0 || r > 0 }>
                         {i.t(Msg::RetryFailed)}
@@ -322,30 +358,21 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                                         .get()
                                         .into_iter()
                                         .map(|it| {
-                                            let op = it.op.and_then(|id| ops.get(id));
-                                            let (class, word) = match op.as_ref().map(|o| o.status) {
-                                                None => ("queued", Msg::Queued),
-                                                Some(OpStatus::Running) => ("running", Msg::OpRunning),
-                                                Some(OpStatus::Succeeded) => ("succeeded", Msg::OpSucceeded),
-                                                Some(OpStatus::Failed) => ("failed", Msg::OpFailed),
-                                            };
-                                            let code = op.as_ref().and_then(|o| match &o.error {
-                                                Some(ApiError::Refused(f)) => f.provider_code.clone().or(Some(f.code.clone())),
-                                                Some(other) => Some(other.to_string()),
-                                                None => o.failure.clone(),
+                                            let machine = it.run.as_ref().and_then(|(id, n)| {
+                                                ops.get(id).and_then(|v| v.task.machines().get(*n).cloned())
                                             });
-                                            let rid = op.as_ref().and_then(|o| {
-                                                o.steps.iter().find_map(|s| s.request_id.clone()).or_else(|| match &o.error {
-                                                    Some(ApiError::Refused(f)) => f.request_id.clone(),
-                                                    _ => None,
-                                                })
-                                            });
+                                            let (class, word) = machine.as_ref().map(item_status).unwrap_or(("queued", Msg::Queued));
+                                            let failure = machine.as_ref().and_then(item_failure);
+                                            let rid = machine.as_ref().and_then(item_request_id);
                                             view! {
-                                                <tr data-testid="batch-item" data-target=it.target.clone() data-status=class>
-                                                    <td><code>{it.target.clone()}</code></td>
-                                                    <td><code>{it.snapshot.clone()}</code></td>
+                                                <tr data-testid="batch-item" data-target=it.pick.target.clone() data-status=class>
+                                                    <td><code>{it.pick.target.clone()}</code></td>
+                                                    <td><code>{it.pick.snapshot.clone()}</code></td>
                                                     <td><span class=format!("badge {class}")>{i.t(word)}</span></td>
-                                                    <td>{code.map(|c| view! { <code data-testid="batch-item-code">{c}</code> })}</td>
+                                                    <td>{failure.map(|f| view! {
+                                                        <code data-testid="batch-item-code">{failure_code(&f)}</code>
+                                                        " " <span class="muted">{i.text(f.message)}</span>
+                                                    })}</td>
                                                     <td>{rid.map(|r| view! { <code>{r}</code> })}</td>
                                                 </tr>
                                             }
@@ -444,15 +471,15 @@ fn TargetTable(
                                         })}
                                     </td>
                                     <td>
-                                        {if t.default_snapshot().is_some() {
+                                        {if let Some(default) = t.default_snapshot().map(|s| s.id.clone()) {
                                             view! {
                                                 <select aria-label=snap_label data-testid="batch-snapshot"
                                                     on:change=move |ev| {
                                                         let v = event_target_value(&ev);
                                                         choice.update(|c| { c.insert(id3.clone(), v); });
                                                     }>
-                                                    {t.snapshots.iter().filter(|s| s.ready).enumerate().map(|(n, s)| view! {
-                                                        <option value=s.id.clone() selected=current.as_ref().map_or(n == 0, |c| *c == s.id)>
+                                                    {t.snapshots.iter().filter(|s| s.ready).map(|s| view! {
+                                                        <option value=s.id.clone() selected=current.as_ref().unwrap_or(&default) == &s.id>
                                                             {format!("{} · {} · {}", s.id, s.name, s.created)}
                                                         </option>
                                                     }).collect_view()}

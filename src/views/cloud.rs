@@ -1,19 +1,15 @@
 //! One cloud's page: profile and region switcher (kept in the URL query, so every view
 //! is deep-linkable) and the tabs of its inventory views.
 
-use crate::api::Session;
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory;
 use crate::router::{Link, use_router};
+use crate::session::{SessionCtx, cloud_name};
 use crate::views::batch::BatchPage;
 use crate::views::inventory::InventoryTable;
 use crate::views::restore::RestorePage;
 use leptos::prelude::*;
 use rewind_cloud::Provider;
-
-/// The session loaded once by the shell (`None` while loading or when it failed).
-#[derive(Clone, Copy)]
-pub struct SessionCtx(pub LocalResource<Result<Session, crate::api::ApiError>>);
 
 /// `/:provider` and `/:provider/:view`.
 #[component]
@@ -45,6 +41,16 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
         view.read()
             .as_deref()
             .and_then(|v| crate::restore::find(provider, v))
+    });
+    // What the URL pre-fills the form with: a link to the same form with other values
+    // (Undo) opens it afresh.
+    let prefill = Memo::new(move |_| {
+        form.get().map(|f| {
+            f.fields
+                .iter()
+                .map(|field| router.query(field.query))
+                .collect::<Vec<_>>()
+        })
     });
     // Profiles of this cloud from the session; the selection lives in the URL query.
     let profiles = Memo::new(move |_| {
@@ -93,7 +99,7 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
     };
     view! {
         <section class="cloud" data-provider=provider.id()>
-            <h1>{i.t(crate::app::cloud_name(provider))}</h1>
+            <h1>{i.t(cloud_name(provider))}</h1>
             <div class="toolbar">
                 <label>
                     {i.t(Msg::Profile)}
@@ -167,6 +173,7 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
                     None => ().into_any(),
                 },
                 (Some(form), _, Some(p), Some(r)) => {
+                    prefill.track();
                     view! { <RestorePage spec=form profile=p.name region=r /> }.into_any()
                 }
                 (None, Some(spec), Some(p), Some(r)) => {

@@ -1,9 +1,10 @@
 //! One inventory table: loads pages through the proxy, filters by text and state, sorts
 //! by any column, and shows provider errors with their code, remedy and RequestId.
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor, ListSpec};
+use crate::transport::use_transport;
 use crate::views::copy::CopyButton;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,6 +32,7 @@ pub fn InventoryTable(
     allowed: Vec<String>,
 ) -> impl IntoView {
     let i = use_i18n();
+    let transport = use_transport();
     let row_ctx = StoredValue::new((profile.clone(), region.clone(), allowed));
     // Loads belong to the table: cleaning it up aborts them (not a re-running effect).
     let table_owner = Owner::current();
@@ -61,14 +63,15 @@ pub fn InventoryTable(
             let owner = table_owner.clone();
             spawn_local(async move {
                 // Aborted when the table goes away (navigation, another profile/region).
-                let result = api::read(
-                    &profile,
-                    &region,
-                    spec.action,
-                    spec.page_params(&at),
-                    owner.as_ref(),
-                )
-                .await;
+                let result = transport
+                    .read(
+                        &profile,
+                        &region,
+                        spec.action,
+                        spec.page_params(&at),
+                        owner.as_ref(),
+                    )
+                    .await;
                 // Left the page meanwhile (values disposed), or refreshed: drop this page.
                 if generation.try_get_value() != Some(gen_at_start) {
                     return;
@@ -500,6 +503,11 @@ fn PickCell(
 #[component]
 pub fn ErrorPanel(error: ApiError) -> impl IntoView {
     let i = use_i18n();
+    // A policy's reason and the fields at fault (403 PolicyDenied, 422 InvalidParams).
+    let (reason, fields) = match &error {
+        ApiError::Refused(f) => (f.reason.clone(), f.fields.clone()),
+        _ => (None, Vec::new()),
+    };
     let (code, explanation, remedy, request_id, message) = match &error {
         ApiError::Refused(f) => {
             let lang = i.lang;
@@ -546,6 +554,14 @@ pub fn ErrorPanel(error: ApiError) -> impl IntoView {
                 </Show>
                 {message}
             </p>
+            {reason.map(|r| view! { <p data-testid="error-reason">{r}</p> })}
+            {(!fields.is_empty()).then(|| view! {
+                <ul class="field-errors" data-testid="error-fields">
+                    {fields.into_iter().map(|f| view! {
+                        <li><code>{f.field}</code> ": " {i.text(f.message)}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             {move || explanation.get().map(|e| view! { <p>{e}</p> })}
             {move || {
                 remedy.get().map(|r| view! { <p><strong>{i.t(Msg::Remedy)} ": "</strong> {r}</p> })

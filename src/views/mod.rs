@@ -2,8 +2,10 @@
 
 pub mod batch;
 pub mod cloud;
+pub mod confirm;
 pub mod copy;
 pub mod inventory;
 pub mod operations;
+pub mod preflight;
 pub mod restore;
 pub mod settings;

@@ -1,22 +1,29 @@
-//! Operations: the progress of one (steps, elapsed time, RequestIds, per-desktop
-//! sub-jobs) and the operations page, which lists this tab's operations and the
-//! proxy's audit log of mutating calls (so it survives a reload).
+//! Operations: the progress of one (its machine's steps, RequestIds, per-desktop
+//! sub-jobs or batch items, elapsed time, outcome, Cancel and Undo) and the operations
+//! page, which lists the server's operations (portal mode) or this tab's (relay mode),
+//! and the proxy's audit log of mutating calls.
 
-use crate::api;
+use crate::api::{self, ApiError};
+use crate::clock;
 use crate::i18n::{Msg, use_i18n};
-use crate::ops::{OpStatus, StepState, use_ops};
+use crate::ops::use_ops;
 use crate::restore;
 use crate::router::Link;
 use crate::views::inventory::ErrorPanel;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rewind_cloud::operation::{
+    Failure, FailureKind, Machine, Next, Operation, Power, PowerPlan, StepState, TaskNext,
+};
+use rewind_cloud::wire::operations::{OpState, OperationView};
 use serde::Deserialize;
 use serde_json::Value;
 
 /// A ticking clock for elapsed times (one per view that shows them).
-fn clock() -> ReadSignal<f64> {
-    let (now, set_now) = signal(js_sys::Date::now());
+fn clock() -> ReadSignal<u64> {
+    let (now, set_now) = signal(clock::now_ms());
     let handle = set_interval_with_handle(
-        move || set_now.set(js_sys::Date::now()),
+        move || set_now.set(clock::now_ms()),
         std::time::Duration::from_millis(1000),
     )
     .ok();
@@ -28,109 +35,327 @@ fn clock() -> ReadSignal<f64> {
     now
 }
 
-/// One operation's progress, updated live.
+/// The badge class and word of an operation's state.
+pub fn state_badge(state: OpState) -> (&'static str, Msg) {
+    match state {
+        OpState::Running => ("running", Msg::OpRunning),
+        OpState::Succeeded => ("succeeded", Msg::OpSucceeded),
+        OpState::Partial => ("partial", Msg::OpPartial),
+        OpState::Failed => ("failed", Msg::OpFailed),
+        OpState::Cancelled => ("cancelled", Msg::OpCancelled),
+    }
+}
+
+/// What an operation is called: its form's title, or the batch's.
+pub fn title(view: &OperationView) -> Msg {
+    let first = view.task.machines().first().map(Machine::plan);
+    match first {
+        _ if view.kind == "Batch" => Msg::BatchTitle,
+        Some(Operation::LhRollback(_)) => Msg::FormLhRollback,
+        Some(Operation::LhCreateSnapshot(_)) => Msg::FormLhCreateSnapshot,
+        Some(Operation::EcsResetDisk(_)) => Msg::FormEcsResetDisk,
+        Some(Operation::EcsCreateSnapshot(_)) => Msg::FormEcsCreateSnapshot,
+        Some(Operation::WsRestore(_)) => Msg::FormWsRestore,
+        Some(
+            Operation::LhPower(PowerPlan {
+                power: Power::Start,
+                ..
+            })
+            | Operation::EcsPower(PowerPlan {
+                power: Power::Start,
+                ..
+            }),
+        ) => Msg::StartInstance,
+        Some(_) | None => Msg::StopInstance,
+    }
+}
+
+/// Where one batch item is: `queued` until its first step starts.
+pub fn item_status(m: &Machine) -> (&'static str, Msg) {
+    match m.outcome() {
+        Some(Next::Done(_)) => ("succeeded", Msg::OpSucceeded),
+        Some(Next::Failed(Failure {
+            kind: FailureKind::Cancelled,
+            ..
+        })) => ("cancelled", Msg::OpCancelled),
+        Some(_) => ("failed", Msg::OpFailed),
+        None if m.steps().all(|s| s.state == StepState::Pending) => ("queued", Msg::Queued),
+        None => ("running", Msg::OpRunning),
+    }
+}
+
+/// The short code of a failure: the cloud's error code when it refused, else the kind.
+pub fn failure_code(f: &Failure) -> String {
+    match &f.kind {
+        FailureKind::Refused { code, .. } => code.clone(),
+        FailureKind::RetriesExhausted { last, .. } => last.clone(),
+        FailureKind::OutcomeUnknown { .. } => "OutcomeUnknown".into(),
+        FailureKind::InvalidParams { .. } => "InvalidParams".into(),
+        FailureKind::Partial { failed, total } => format!("{failed}/{total}"),
+        FailureKind::State => "State".into(),
+        FailureKind::Deadline => "Deadline".into(),
+        FailureKind::Cancelled => "Cancelled".into(),
+        FailureKind::Internal => "Internal".into(),
+    }
+}
+
+/// The failure of a finished item, if it failed.
+pub fn item_failure(m: &Machine) -> Option<Failure> {
+    match m.outcome() {
+        Some(Next::Failed(f)) => Some(f),
+        _ => None,
+    }
+}
+
+/// The first RequestId an item's state-changing calls got.
+pub fn item_request_id(m: &Machine) -> Option<String> {
+    m.steps().find_map(|s| s.request_ids.first().cloned())
+}
+
+/// The snapshot a rollback item rolls back to.
+pub fn item_snapshot(m: &Machine) -> String {
+    match m.plan() {
+        Operation::LhRollback(p) => p.snapshot_id.clone(),
+        Operation::EcsResetDisk(p) => p.snapshot_id.clone(),
+        _ => String::new(),
+    }
+}
+
+/// One operation's progress, updated live. `follow`: watch it closely (its own event
+/// stream) while shown: for the form or batch that started it.
 #[component]
-pub fn OpView(id: u64) -> impl IntoView {
+pub fn OpView(id: String, #[prop(optional)] follow: bool) -> impl IntoView {
     let i = use_i18n();
     let ops = use_ops();
-    let now = clock();
-    let op = Memo::new(move |_| ops.get(id));
-    move || {
-        let Some(op) = op.get() else {
-            return ().into_any();
-        };
-        let status = match op.status {
-            OpStatus::Running => ("running", Msg::OpRunning),
-            OpStatus::Succeeded => ("succeeded", Msg::OpSucceeded),
-            OpStatus::Failed => ("failed", Msg::OpFailed),
-        };
-        let started = op.started_ms;
-        let finished = op.finished_ms;
-        let elapsed = move || restore::elapsed(finished.unwrap_or_else(|| now.get()) - started);
-        let failed_subs = op
-            .sub_jobs
-            .iter()
-            .filter(|s| s.status.starts_with("FAIL"))
-            .count();
-        view! {
-            <section class="op" data-testid="op" data-status=status.0 aria-live="polite">
-                <h3>
-                    {i.text(op.title.clone())} " · " <code>{op.target.clone()}</code>
-                </h3>
-                <p>
-                    <span class=format!("badge {}", status.0) data-testid="op-status">{i.t(status.1)}</span>
-                    " " {i.t(Msg::Elapsed)} ": " <span data-testid="elapsed">{elapsed}</span>
-                </p>
-                <ol class="steps">
-                    {op
-                        .steps
-                        .iter()
-                        .cloned()
-                        .map(|s| {
-                            let class = match s.state {
-                                StepState::Running => "running",
-                                StepState::Done => "done",
-                                StepState::Failed => "failed",
-                            };
-                            view! {
-                                <li class=class data-testid="step" data-state=class>
-                                    {i.text(s.label)}
-                                    {(!s.detail.is_empty()).then(|| view! { " " <span class="muted">"(" {s.detail} ")"</span> })}
-                                    {s.request_id.map(|r| view! {
-                                        " " <span class="muted">{i.t(Msg::RequestId)} ": "</span>
-                                        <code data-testid="step-request-id">{r.clone()}</code>
-                                        <crate::views::copy::CopyButton text=r />
-                                    })}
-                                </li>
-                            }
-                        })
-                        .collect_view()}
-                </ol>
-                {(!op.sub_jobs.is_empty()).then(|| {
-                    view! {
-                        <p data-testid="subjob-summary">
-                            {op.sub_jobs.len()} " " {i.t(Msg::Desktops)} " · " {failed_subs} " " {i.t(Msg::FailedCount)}
-                        </p>
-                        <div class="table-wrap">
-                            <table class="subjobs">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{i.t(Msg::ColDesktop)}</th>
-                                        <th scope="col">{i.t(Msg::ColState)}</th>
-                                        <th scope="col">{i.t(Msg::ColProgress)}</th>
-                                        <th scope="col">{i.t(Msg::ErrorCode)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {op.sub_jobs
-                                        .iter()
-                                        .cloned()
-                                        .map(|s| {
-                                            let failed = s.status.starts_with("FAIL");
-                                            let status = s.status.clone();
-                                            view! {
-                                                <tr data-testid="subjob" data-status=status class:failed=failed>
-                                                    <td>{s.desktop}</td>
-                                                    <td>{s.status}</td>
-                                                    <td>{s.process} "%"</td>
-                                                    <td>
-                                                        {s.error_code.map(|c| view! { <code data-testid="subjob-code">{c}</code> })}
-                                                        " " {s.fail_reason}
-                                                    </td>
-                                                </tr>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }
-                })}
-                {op.failure.map(|f| view! { <p class="error" data-testid="op-failure">{f}</p> })}
-                {op.error.map(|e| view! { <ErrorPanel error=e /> })}
-            </section>
+    if follow {
+        ops.follow(id.clone());
+    }
+    let op = {
+        let id = id.clone();
+        Memo::new(move |_| ops.get(&id))
+    };
+    let state = Memo::new(move |_| op.with(|o| o.as_ref().map(|o| o.state)));
+    let running = move || state.get() == Some(OpState::Running);
+    let waiting = {
+        let id = id.clone();
+        move || ops.waiting_for_keys(&id)
+    };
+    let cancel_id = id.clone();
+    view! {
+        <section class="op" data-testid="op" data-op-id=id.clone()
+            data-status=move || state.get().map(|s| state_badge(s).0).unwrap_or("loading")
+            aria-live="polite">
+            {move || match op.get() {
+                None => view! { <p class="muted">{i.t(Msg::Loading)}</p> }.into_any(),
+                Some(v) => view! { <OpBody view=v /> }.into_any(),
+            }}
+            <Show when=waiting>
+                <p class="warning" data-testid="op-waiting-keys">{i.t(Msg::WaitingForKeys)}</p>
+            </Show>
+            <Show when=running>
+                <CancelButton id=cancel_id.clone() />
+            </Show>
+        </section>
+    }
+}
+
+/// Everything of an operation that changes with it.
+#[component]
+fn OpBody(view: OperationView) -> impl IntoView {
+    let i = use_i18n();
+    let (class, word) = state_badge(view.state);
+    let (created, finished) = (view.created_ms, view.finished_ms);
+    // Only a running operation's time moves.
+    let now = finished.is_none().then(clock);
+    let elapsed = move || {
+        let end = finished.or_else(|| now.map(|n| n.get())).unwrap_or(created);
+        clock::elapsed(end.saturating_sub(created))
+    };
+    let machines = view.task.machines();
+    let extra = match machines.first().map(Machine::plan) {
+        Some(Operation::WsRestore(p)) if p.snapshots.len() > 1 => {
+            format!(" +{}", p.snapshots.len() - 1)
         }
-        .into_any()
+        _ if machines.len() > 1 => format!(" +{}", machines.len() - 1),
+        _ => String::new(),
+    };
+    let user = (!view.user.is_empty()).then(|| view.user.clone());
+    let outcome = view.task.outcome();
+    let undo = match (&outcome, machines.first()) {
+        (Some(TaskNext::Done(s)), Some(m)) if machines.len() == 1 => {
+            restore::undo_href(m.plan(), &s.created_snapshots, &view.profile, &view.region)
+                .map(|href| (s.created_snapshots[0].clone(), href))
+        }
+        _ => None,
+    };
+    let steps = view.task.steps();
+    let sub_jobs = machines
+        .first()
+        .map(|m| m.sub_jobs().to_vec())
+        .unwrap_or_default();
+    let failed_subs = sub_jobs.iter().filter(|s| s.status.is_failed()).count();
+    let items = (view.kind == "Batch").then(|| machines.to_vec());
+    view! {
+        <h3>
+            {i.t(title(&view))} " · " <code>{view.target.clone()}</code> {extra}
+        </h3>
+        <p>
+            <span class=format!("badge {class}") data-testid="op-status">{i.t(word)}</span>
+            " " {i.t(Msg::Elapsed)} ": " <span data-testid="elapsed">{elapsed}</span>
+            {user.map(|u| view! { " · " {i.t(Msg::StartedBy)} ": " <strong data-testid="op-user">{u}</strong> })}
+            " · " <span class="muted">{view.profile.clone()} " · " {view.region.clone()}</span>
+            {(view.cancel_requested && view.state == OpState::Running)
+                .then(|| view! { " · " <span class="muted">{i.t(Msg::CancelRequested)}</span> })}
+        </p>
+        <ol class="steps">
+            {steps
+                .into_iter()
+                .map(|s| {
+                    let class = match s.state {
+                        StepState::Pending => "pending",
+                        StepState::Running => "running",
+                        StepState::Done => "done",
+                        StepState::Failed => "failed",
+                    };
+                    view! {
+                        <li class=class data-testid="step" data-state=class>
+                            {i.text(s.label)}
+                            {(!s.detail.is_empty()).then(|| view! { " " <span class="muted">"(" {s.detail} ")"</span> })}
+                            {s.request_ids.into_iter().map(|r| view! {
+                                " " <span class="muted">{i.t(Msg::RequestId)} ": "</span>
+                                <code data-testid="step-request-id">{r.clone()}</code>
+                                <crate::views::copy::CopyButton text=r />
+                            }).collect_view()}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        {(!sub_jobs.is_empty()).then(|| view! {
+            <p data-testid="subjob-summary">
+                {sub_jobs.len()} " " {i.t(Msg::Desktops)} " · " {failed_subs} " " {i.t(Msg::FailedCount)}
+            </p>
+            <div class="table-wrap">
+                <table class="subjobs">
+                    <thead>
+                        <tr>
+                            <th scope="col">{i.t(Msg::ColDesktop)}</th>
+                            <th scope="col">{i.t(Msg::ColState)}</th>
+                            <th scope="col">{i.t(Msg::ColProgress)}</th>
+                            <th scope="col">{i.t(Msg::ErrorCode)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {sub_jobs.into_iter().map(|s| {
+                            let status = s.status.as_str().to_string();
+                            let shown = status.clone();
+                            let failed = s.status.is_failed();
+                            view! {
+                                <tr data-testid="subjob" data-status=status class:failed=failed>
+                                    <td>{s.desktop}</td>
+                                    <td>{shown}</td>
+                                    <td>{s.process} "%"</td>
+                                    <td>
+                                        {s.error_code.map(|c| view! { <code data-testid="subjob-code">{c}</code> })}
+                                        " " {s.fail_reason}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        })}
+        {items.map(|items| view! { <ItemTable items=items /> })}
+        {match outcome {
+            Some(TaskNext::Done(s)) => view! {
+                <p class="ok" data-testid="op-summary">{i.text(s.message)}</p>
+            }.into_any(),
+            Some(TaskNext::Failed(f)) => {
+                let code = failure_code(&f);
+                view! {
+                    <p class="error" data-testid="op-failure">
+                        <code data-testid="op-failure-code">{code}</code> " " {i.text(f.message)}
+                    </p>
+                }.into_any()
+            }
+            _ => ().into_any(),
+        }}
+        {undo.map(|(snapshot, href)| view! {
+            <p class="undo" data-testid="safety-snapshot">
+                {i.t(Msg::SafetySnapshotTaken)} ": " <code data-testid="safety-snapshot-id">{snapshot.clone()}</code>
+                <crate::views::copy::CopyButton text=snapshot />
+                " " <a href=href data-testid="undo">{i.t(Msg::UndoRollback)}</a>
+            </p>
+        })}
+    }
+}
+
+/// A batch's items: target, snapshot, where each is, and why one failed.
+#[component]
+fn ItemTable(items: Vec<Machine>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table data-testid="op-items">
+                <thead>
+                    <tr>
+                        <th scope="col">{i.t(Msg::ColTarget)}</th>
+                        <th scope="col">{i.t(Msg::FieldSnapshotId)}</th>
+                        <th scope="col">{i.t(Msg::ColOutcome)}</th>
+                        <th scope="col">{i.t(Msg::ErrorCode)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {items.iter().map(|m| {
+                        let (class, word) = item_status(m);
+                        let failure = item_failure(m);
+                        view! {
+                            <tr data-testid="op-item" data-target=m.plan().target().to_string() data-status=class>
+                                <td><code>{m.plan().target().to_string()}</code></td>
+                                <td><code>{item_snapshot(m)}</code></td>
+                                <td><span class=format!("badge {class}")>{i.t(word)}</span></td>
+                                <td>{failure.map(|f| view! { <code title=f.message.en.clone()>{failure_code(&f)}</code> })}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// Follows a server operation closely while mounted (nothing to show).
+#[component]
+pub fn Follow(id: String) -> impl IntoView {
+    use_ops().follow(id);
+}
+
+/// Cancel, while the operation runs; says why when it can no longer be cancelled.
+#[component]
+pub fn CancelButton(id: String) -> impl IntoView {
+    let i = use_i18n();
+    let ops = use_ops();
+    let busy = RwSignal::new(false);
+    let refused = RwSignal::new(None::<ApiError>);
+    let cancel = move |_| {
+        let id = id.clone();
+        busy.set(true);
+        refused.set(None);
+        spawn_local(async move {
+            let result = ops.cancel(&id).await;
+            busy.try_set(false);
+            refused.try_set(result.err());
+        });
+    };
+    view! {
+        <div class="op-cancel">
+            <button type="button" data-testid="op-cancel" disabled=move || busy.get() aria-busy=move || busy.get().to_string()
+                on:click=cancel>
+                {i.t(Msg::CancelOp)}
+            </button>
+            {move || refused.get().map(|e| view! { <div data-testid="cancel-refused"><ErrorPanel error=e /></div> })}
+        </div>
     }
 }
 
@@ -177,24 +402,59 @@ pub fn audit_target(params: &Value) -> String {
     .join(" → ")
 }
 
-/// `/operations`: this tab's operations, then the audit log.
+/// `/operations`: the operations (the server's, or this tab's in relay mode), then the
+/// audit log.
 #[component]
 pub fn OperationsPage() -> impl IntoView {
     let i = use_i18n();
     let ops = use_ops();
+    let in_tab = move || ops.run_in_tab();
+    // Portal mode: the server's operations, newest first, a page at a time.
+    let next_before = RwSignal::new(None::<String>);
+    let load_error = RwSignal::new(None::<ApiError>);
+    let loading = RwSignal::new(false);
+    let load = move |before: Option<String>| {
+        loading.set(true);
+        spawn_local(async move {
+            let result = ops.load_page(before).await;
+            loading.try_set(false);
+            match result {
+                Ok(next) => {
+                    next_before.try_set(next);
+                    load_error.try_set(None);
+                }
+                Err(e) => {
+                    load_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    load(None);
     let audit = LocalResource::new(|| api::get_json::<AuditPage>("/api/v1/audit?limit=50"));
     view! {
         <section class="operations">
             <h1>{i.t(Msg::Operations)}</h1>
-            <h2>{i.t(Msg::ThisTab)}</h2>
-            {move || {
-                let ids: Vec<u64> = ops.0.with(|all| all.iter().map(|o| o.id).collect());
-                if ids.is_empty() {
-                    view! { <p class="muted">{i.t(Msg::NoOperations)}</p> }.into_any()
-                } else {
-                    ids.into_iter().map(|id| view! { <OpView id=id /> }).collect_view().into_any()
-                }
-            }}
+            <Show when=in_tab>
+                <p class="notice" data-testid="ops-in-tab">{i.t(Msg::RunsInThisTab)}</p>
+            </Show>
+            <h2>{move || if in_tab() { i.t(Msg::ThisTab)() } else { i.t(Msg::RecentOperations)() }}</h2>
+            {move || load_error.get().map(|e| view! { <ErrorPanel error=e /> })}
+            <div data-testid="ops-list">
+                <For each=move || ops.ids() key=|id| id.clone() let:id>
+                    <OpView id=id />
+                </For>
+            </div>
+            <Show when=move || ops.ids().is_empty() && !loading.get()>
+                <p class="muted" data-testid="no-operations">
+                    {move || if in_tab() { i.t(Msg::NoOperations)() } else { i.t(Msg::NoServerOperations)() }}
+                </p>
+            </Show>
+            <Show when=move || next_before.with(Option::is_some)>
+                <button type="button" data-testid="ops-older" disabled=move || loading.get()
+                    on:click=move |_| load(next_before.get_untracked())>
+                    {i.t(Msg::LoadOlder)}
+                </button>
+            </Show>
             <h2>{i.t(Msg::AuditLog)}</h2>
             <button type="button" on:click=move |_| audit.refetch()>{i.t(Msg::Refresh)}</button>
             <Suspense fallback=move || view! { <p class="muted">{i.t(Msg::Loading)}</p> }>
@@ -203,56 +463,58 @@ pub fn OperationsPage() -> impl IntoView {
                         .get()
                         .map(|r| match r {
                             Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                            Ok(page) => {
-                                view! {
-                                    <div class="table-wrap">
-                                        <table data-testid="audit">
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">{i.t(Msg::ColStarted)}</th>
-                                                    <th scope="col">{i.t(Msg::ColUser)}</th>
-                                                    <th scope="col">{i.t(Msg::Profile)}</th>
-                                                    <th scope="col">{i.t(Msg::ColAction)}</th>
-                                                    <th scope="col">{i.t(Msg::ColTarget)}</th>
-                                                    <th scope="col">{i.t(Msg::ColOutcome)}</th>
-                                                    <th scope="col">{i.t(Msg::RequestId)}</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {page
-                                                    .entries
-                                                    .into_iter()
-                                                    .map(|e| {
-                                                        let when = js_sys::Date::new(&(e.started_at as f64).into());
-                                                        let when: String = when.to_iso_string().into();
-                                                        let outcome = e.outcome.clone();
-                                                        view! {
-                                                            <tr data-testid="audit-row" data-outcome=outcome>
-                                                                <td><time>{when}</time></td>
-                                                                <td>{e.user}</td>
-                                                                <td>{e.profile} " · " {e.region}</td>
-                                                                <td>{e.action}</td>
-                                                                <td><code>{audit_target(&e.params)}</code></td>
-                                                                <td>
-                                                                    <span class="state">{e.outcome}</span>
-                                                                    {e.provider_code.map(|c| view! { " " <code>{c}</code> })}
-                                                                    {e.duration_ms.map(|d| view! { " " <span class="muted">{d} " ms"</span> })}
-                                                                </td>
-                                                                <td>{e.request_id.map(|r| view! { <code>{r}</code> })}</td>
-                                                            </tr>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
+                            Ok(page) => view! { <AuditTable entries=page.entries /> }.into_any(),
                         })
                 }}
             </Suspense>
         </section>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table data-testid="audit">
+                <thead>
+                    <tr>
+                        <th scope="col">{i.t(Msg::ColStarted)}</th>
+                        <th scope="col">{i.t(Msg::ColUser)}</th>
+                        <th scope="col">{i.t(Msg::Profile)}</th>
+                        <th scope="col">{i.t(Msg::ColAction)}</th>
+                        <th scope="col">{i.t(Msg::ColTarget)}</th>
+                        <th scope="col">{i.t(Msg::ColOutcome)}</th>
+                        <th scope="col">{i.t(Msg::RequestId)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {entries
+                        .into_iter()
+                        .map(|e| {
+                            let when = js_sys::Date::new(&(e.started_at as f64).into());
+                            let when: String = when.to_iso_string().into();
+                            let outcome = e.outcome.clone();
+                            view! {
+                                <tr data-testid="audit-row" data-outcome=outcome>
+                                    <td><time>{when}</time></td>
+                                    <td>{e.user}</td>
+                                    <td>{e.profile} " · " {e.region}</td>
+                                    <td>{e.action}</td>
+                                    <td><code>{audit_target(&e.params)}</code></td>
+                                    <td>
+                                        <span class="state">{e.outcome}</span>
+                                        {e.provider_code.map(|c| view! { " " <code>{c}</code> })}
+                                        {e.duration_ms.map(|d| view! { " " <span class="muted">{d} " ms"</span> })}
+                                    </td>
+                                    <td>{e.request_id.map(|r| view! { <code>{r}</code> })}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -275,6 +537,7 @@ pub fn OpsIndicator() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rewind_cloud::operation::{Answer, Operation, SafetySnapshot, Task, tencent};
     use serde_json::json;
 
     #[test]
@@ -289,5 +552,57 @@ mod tests {
             "3 IDs"
         );
         assert_eq!(audit_target(&json!({})), "");
+    }
+
+    #[test]
+    fn items_read_queued_running_and_refused_with_the_clouds_code() {
+        let op = |i: usize| {
+            Operation::LhRollback(tencent::RollbackPlan {
+                instance_id: format!("lhins-{i:08}"),
+                snapshot_id: format!("lhsnap-{i:08}"),
+                safety_snapshot: None::<SafetySnapshot>,
+                start_afterwards: false,
+            })
+        };
+        let plan = crate::batch::plan(
+            crate::restore::Kind::LhRollback,
+            &[
+                crate::batch::Pick {
+                    target: "lhins-00000001".into(),
+                    snapshot: "lhsnap-00000001".into(),
+                    instance: None,
+                },
+                crate::batch::Pick {
+                    target: "lhins-00000002".into(),
+                    snapshot: "lhsnap-00000002".into(),
+                    instance: None,
+                },
+            ],
+        );
+        assert_eq!(plan.operations()[0], &op(1));
+        let mut t = Task::new("b", plan, Default::default()).unwrap();
+        let TaskNext::Send { item, .. } = t.poll(0) else {
+            panic!()
+        };
+        assert_eq!(item_status(&t.machines()[item]).0, "running");
+        assert_eq!(item_status(&t.machines()[1 - item]).0, "queued");
+        t.on_answer(
+            item,
+            Answer::CloudError {
+                code: "UnauthorizedOperation".into(),
+                message: "no".into(),
+                request_id: Some("r-1".into()),
+                retryable: false,
+                throttled: false,
+            },
+            0,
+        );
+        let m = &t.machines()[item];
+        assert_eq!(item_status(m).0, "failed");
+        assert_eq!(
+            failure_code(&item_failure(m).unwrap()),
+            "UnauthorizedOperation"
+        );
+        assert_eq!(item_snapshot(m), format!("lhsnap-0000000{}", item + 1));
     }
 }

@@ -1,13 +1,15 @@
-//! `/settings`: the keys of bring-your-own-keys mode, one form per cloud, and "Show
+//! `/settings`: the keys of relay mode, one form per cloud, and "Show
 //! signed request", which signs a request exactly as the console would without sending
 //! it. A saved secret is never shown again (only "•••• set" and the ID's last four
 //! characters); a shown request has its signature but never the secret, and its STS
 //! token masked.
 
-use crate::api::{ApiError, Profile};
-use crate::byok::{self, AlibabaSignature, Keys, Shown};
+use crate::api::ApiError;
 use crate::i18n::{Msg, use_i18n};
-use crate::views::cloud::SessionCtx;
+use crate::relay::show::{self, Shown};
+use crate::relay::{AlibabaSignature, Keys};
+use crate::session::{Profile, SessionCtx, cloud_name};
+use crate::transport::{Mode, use_transport};
 use crate::views::inventory::ErrorPanel;
 use leptos::prelude::*;
 use rewind_cloud::{Action, Provider};
@@ -16,10 +18,10 @@ use rewind_cloud::{Action, Provider};
 pub fn SettingsPage() -> impl IntoView {
     let i = use_i18n();
     let session = use_context::<SessionCtx>().map(|s| s.0);
-    let keys = byok::store();
+    let keys = Some(use_transport().keys);
     view! {
         <section class="settings" data-testid="settings">
-            <h1>{i.t(Msg::ByokTitle)}</h1>
+            <h1>{i.t(Msg::RelayTitle)}</h1>
             {move || {
                 let loaded = session.and_then(|s| s.get());
                 match (loaded, keys) {
@@ -27,7 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
                     (Some(Ok(s)), Some(keys)) if s.mode == "relay" => {
                         view! { <KeysSettings profiles=s.profiles keys=keys /> }.into_any()
                     }
-                    _ => view! { <p class="muted" role="status">{i.t(Msg::ByokOff)}</p> }.into_any(),
+                    _ => view! { <p class="muted" role="status">{i.t(Msg::RelayOff)}</p> }.into_any(),
                 }
             }}
         </section>
@@ -42,7 +44,7 @@ fn KeysSettings(profiles: Vec<Profile>, keys: RwSignal<Keys>) -> impl IntoView {
         .map(|p| view! { <CloudKeys provider=p.provider regions=p.regions.clone() keys=keys /> })
         .collect_view();
     view! {
-        <p>{i.t(Msg::ByokIntro)}</p>
+        <p>{i.t(Msg::RelayIntro)}</p>
         {forms}
         <div class="keys-tab">
             <label class="check">
@@ -55,11 +57,11 @@ fn KeysSettings(profiles: Vec<Profile>, keys: RwSignal<Keys>) -> impl IntoView {
                         keys.update(|k| k.remember = on);
                     }
                 />
-                {i.t(Msg::ByokRemember)}
+                {i.t(Msg::RelayRemember)}
             </label>
-            <p class="hint muted">{i.t(Msg::ByokRememberHint)}</p>
+            <p class="hint muted">{i.t(Msg::RelayRememberHint)}</p>
             <button type="button" class="danger" data-testid="forget" on:click=move |_| keys.set(Keys::default())>
-                {i.t(Msg::ByokForget)}
+                {i.t(Msg::RelayForget)}
             </button>
         </div>
         <SignedRequest profiles=profiles />
@@ -132,7 +134,7 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
     let alibaba = (provider == Provider::Alibaba).then(|| {
         view! {
             <div class="field">
-                <label for=field_id("signature")>{i.t(Msg::ByokSignatureVersion)}</label>
+                <label for=field_id("signature")>{i.t(Msg::RelaySignatureVersion)}</label>
                 <select
                     id=field_id("signature")
                     data-testid=field_id("signature")
@@ -140,8 +142,8 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
                         signature.set(if event_target_value(&ev) == "v1" { AlibabaSignature::V1 } else { AlibabaSignature::V3 });
                     }
                 >
-                    <option value="v3" selected=move || signature.get() == AlibabaSignature::V3>{i.t(Msg::ByokSigV3)}</option>
-                    <option value="v1" selected=move || signature.get() == AlibabaSignature::V1>{i.t(Msg::ByokSigV1)}</option>
+                    <option value="v3" selected=move || signature.get() == AlibabaSignature::V3>{i.t(Msg::RelaySigV3)}</option>
+                    <option value="v1" selected=move || signature.get() == AlibabaSignature::V1>{i.t(Msg::RelaySigV1)}</option>
                 </select>
             </div>
         }
@@ -171,7 +173,7 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
             .collect_view();
         view! {
             <fieldset class="projects">
-                <legend>{i.t(Msg::ByokProjectIds)}</legend>
+                <legend>{i.t(Msg::RelayProjectIds)}</legend>
                 {rows}
             </fieldset>
         }
@@ -186,30 +188,30 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
                 save();
             }
         >
-            <h2>{i.t(crate::app::cloud_name(provider))}</h2>
+            <h2>{i.t(cloud_name(provider))}</h2>
             <p class="key-status" data-testid=field_id("status") role="status">
                 {move || match status() {
                     Some((hint, has_token)) => {
                         view! {
-                            {i.t(Msg::ByokKeyId)} " " <code>{hint}</code> " · "
-                            {i.t(Msg::ByokSecretSet)}
-                            {has_token.then(|| view! { " · " {i.t(Msg::ByokTokenSet)} })}
+                            {i.t(Msg::RelayKeyId)} " " <code>{hint}</code> " · "
+                            {i.t(Msg::RelaySecretSet)}
+                            {has_token.then(|| view! { " · " {i.t(Msg::RelayTokenSet)} })}
                         }
                             .into_any()
                     }
-                    None => view! { <span class="muted">{i.t(Msg::ByokNotSet)}</span> }.into_any(),
+                    None => view! { <span class="muted">{i.t(Msg::RelayNotSet)}</span> }.into_any(),
                 }}
             </p>
-            <KeyInput id=field_id("id") kind="text" value=id>{i.t(Msg::ByokKeyId)}</KeyInput>
-            <KeyInput id=field_id("secret") kind="password" value=secret>{i.t(Msg::ByokSecret)}</KeyInput>
+            <KeyInput id=field_id("id") kind="text" value=id>{i.t(Msg::RelayKeyId)}</KeyInput>
+            <KeyInput id=field_id("secret") kind="password" value=secret>{i.t(Msg::RelaySecret)}</KeyInput>
             <KeyInput id=field_id("token") kind="password" value=token>
-                {i.t(Msg::ByokToken)} " " <span class="muted">{i.t(Msg::Optional)}</span>
+                {i.t(Msg::RelayToken)} " " <span class="muted">{i.t(Msg::Optional)}</span>
             </KeyInput>
             {alibaba}
             {huawei}
             <div class="actions">
-                <button type="submit" class="primary" data-testid=field_id("save")>{i.t(Msg::ByokSave)}</button>
-                <span class="muted" role="status">{move || saved.get().then(|| i.t(Msg::ByokSaved)())}</span>
+                <button type="submit" class="primary" data-testid=field_id("save")>{i.t(Msg::RelaySave)}</button>
+                <span class="muted" role="status">{move || saved.get().then(|| i.t(Msg::RelaySaved)())}</span>
             </div>
         </form>
     }
@@ -219,6 +221,7 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
 #[component]
 fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
     let i = use_i18n();
+    let transport = use_transport();
     let first = profiles.first().cloned();
     let profiles = StoredValue::new(profiles);
     let start = first.as_ref().map_or(Provider::Tencent, |p| p.provider);
@@ -229,7 +232,7 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
             .and_then(|p| p.regions.first().cloned())
             .unwrap_or_default(),
     );
-    let (sample_action, sample_params) = byok::sample(start);
+    let (sample_action, sample_params) = show::sample(start);
     let action = RwSignal::new(sample_action.to_string());
     let params = RwSignal::new(sample_params.to_string());
     let result = RwSignal::new(None::<Result<Shown, ApiError>>);
@@ -247,34 +250,44 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
         };
         provider.set(p);
         region.set(regions_of(p).into_iter().next().unwrap_or_default());
-        let (a, v) = byok::sample(p);
+        let (a, v) = show::sample(p);
         action.set(a.to_string());
         params.set(v.to_string());
         result.set(None);
     };
     let sign = move || {
         let shown = match serde_json::from_str::<serde_json::Value>(&params.get_untracked()) {
-            Ok(v) => byok::sign_for_show(
-                provider.get_untracked(),
-                &region.get_untracked(),
-                &action.get_untracked(),
-                &v,
-            )
-            .map_err(ApiError::Refused),
+            Ok(v) => {
+                let relay = match transport.mode_untracked() {
+                    Some(Mode::Relay { relay, .. }) => relay,
+                    _ => Default::default(),
+                };
+                let keys = transport.keys.get_untracked();
+                let p = provider.get_untracked();
+                show::sign_for_show(
+                    &relay,
+                    keys.of(p),
+                    p,
+                    &region.get_untracked(),
+                    &action.get_untracked(),
+                    &v,
+                )
+                .map_err(ApiError::Refused)
+            }
             Err(e) => Err(ApiError::Decode(format!(
                 "{}: {e}",
-                i.now(Msg::ByokBadJson)
+                i.now(Msg::RelayBadJson)
             ))),
         };
         result.set(Some(shown));
     };
     view! {
         <details class="signed-request" data-testid="signed-panel">
-            <summary data-testid="show-signed">{i.t(Msg::ByokShowSigned)}</summary>
-            <p class="hint muted">{i.t(Msg::ByokShowSignedIntro)}</p>
+            <summary data-testid="show-signed">{i.t(Msg::RelayShowSigned)}</summary>
+            <p class="hint muted">{i.t(Msg::RelayShowSignedIntro)}</p>
             <div class="toolbar">
                 <label>
-                    {i.t(Msg::ByokCloud)}
+                    {i.t(Msg::RelayCloud)}
                     <select data-testid="signed-provider" on:change=move |ev| choose_provider(event_target_value(&ev))>
                         {profiles
                             .get_value()
@@ -283,7 +296,7 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
                                 let id = p.provider.id();
                                 view! {
                                     <option value=id selected=move || provider.get().id() == id>
-                                        {i.t(crate::app::cloud_name(p.provider))}
+                                        {i.t(cloud_name(p.provider))}
                                     </option>
                                 }
                             })
@@ -328,7 +341,7 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
                 </label>
             </div>
             <div class="field">
-                <label for="signed-params">{i.t(Msg::ByokParams)}</label>
+                <label for="signed-params">{i.t(Msg::RelayParams)}</label>
                 <textarea
                     id="signed-params"
                     data-testid="signed-params"
@@ -340,7 +353,7 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
             </div>
             <div class="actions">
                 <button type="button" class="primary" data-testid="sign" on:click=move |_| sign()>
-                    {i.t(Msg::ByokSign)}
+                    {i.t(Msg::RelaySign)}
                 </button>
             </div>
             {move || {
@@ -377,24 +390,24 @@ fn ShownRequest(shown: Shown) -> impl IntoView {
         .collect_view();
     view! {
         <div class="shown-request" data-testid="signed-request">
-            <p class="muted">{i.t(Msg::ByokNotSent)} " " <code>"/relay"</code></p>
+            <p class="muted">{i.t(Msg::RelayNotSent)} " " <code>"/relay"</code></p>
             <dl>
-                <dt>{i.t(Msg::ByokMethod)}</dt>
+                <dt>{i.t(Msg::RelayMethod)}</dt>
                 <dd><code data-testid="signed-method">{shown.method}</code></dd>
-                <dt>{i.t(Msg::ByokUrl)}</dt>
+                <dt>{i.t(Msg::RelayUrl)}</dt>
                 <dd><code data-testid="signed-url">{shown.url}</code></dd>
             </dl>
-            <h3>{i.t(Msg::ByokHeaders)}</h3>
+            <h3>{i.t(Msg::RelayHeaders)}</h3>
             <div class="table-wrap">
                 <table data-testid="signed-headers"><tbody>{headers}</tbody></table>
             </div>
-            <h3>{i.t(Msg::ByokBody)}</h3>
+            <h3>{i.t(Msg::RelayBody)}</h3>
             <pre data-testid="signed-body">{shown.body}</pre>
             <h3>
-                {i.t(Msg::ByokCurl)} " "
-                <button type="button" class="copy" data-testid="copy-curl" title=move || i.t(Msg::ByokCopyCurl)() on:click=copy>
+                {i.t(Msg::RelayCurl)} " "
+                <button type="button" class="copy" data-testid="copy-curl" title=move || i.t(Msg::RelayCopyCurl)() on:click=copy>
                     {move || if copied.get() { "✓" } else { "⧉" }}
-                    <span class="sr-only" aria-live="polite">{move || if copied.get() { i.t(Msg::Copied)() } else { i.t(Msg::ByokCopyCurl)() }}</span>
+                    <span class="sr-only" aria-live="polite">{move || if copied.get() { i.t(Msg::Copied)() } else { i.t(Msg::RelayCopyCurl)() }}</span>
                 </button>
             </h3>
             <pre class="curl" data-testid="signed-curl">{shown.curl}</pre>

@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Long operations (stop 3 s, snapshot 8 s, rollback 5 s in the emulator) plus polling.
-const OP_LIMIT: Duration = Duration::from_secs(120);
+pub(crate) const OP_LIMIT: Duration = Duration::from_secs(120);
 
-fn rows<'a>(v: &'a Value, path: &[&str]) -> Vec<&'a Value> {
+pub(crate) fn rows<'a>(v: &'a Value, path: &[&str]) -> Vec<&'a Value> {
     let mut at = v;
     for k in path {
         at = &at[*k];
@@ -21,31 +21,31 @@ fn rows<'a>(v: &'a Value, path: &[&str]) -> Vec<&'a Value> {
         .unwrap_or_default()
 }
 
-fn find<'a>(rows: &[&'a Value], field: &str, value: &str) -> &'a Value {
+pub(crate) fn find<'a>(rows: &[&'a Value], field: &str, value: &str) -> &'a Value {
     rows.iter()
         .find(|r| r[field] == value)
         .unwrap_or_else(|| panic!("no row with {field} = {value}"))
 }
 
 /// Field `out` of the row at `path` whose `key` equals `value`.
-fn field_where(v: &Value, path: &[&str], key: &str, value: &str, out: &str) -> String {
+pub(crate) fn field_where(v: &Value, path: &[&str], key: &str, value: &str, out: &str) -> String {
     text(find(&rows(v, path), key, value), out)
 }
 
 /// A string field of a row.
-fn text(row: &Value, field: &str) -> String {
+pub(crate) fn text(row: &Value, field: &str) -> String {
     row[field]
         .as_str()
         .unwrap_or_else(|| panic!("no {field} in {row}"))
         .to_string()
 }
 
-const LH_REGION: &str = "ap-guangzhou";
+pub(crate) const LH_REGION: &str = "ap-guangzhou";
 const ECS_REGION: &str = "cn-hangzhou";
 const WS_REGION: &str = "cn-north-4";
 
 /// The ID of the demo's Lighthouse instance called `name`, read on the emulator.
-async fn lh_instance(emu: &Emulator, name: &str) -> String {
+pub(crate) async fn lh_instance(emu: &Emulator, name: &str) -> String {
     let all = emu
         .call(
             Action::LhDescribeInstances,
@@ -57,7 +57,7 @@ async fn lh_instance(emu: &Emulator, name: &str) -> String {
 }
 
 /// The ID of the demo's ECS instance called `name`, read on the emulator.
-async fn ecs_instance(emu: &Emulator, name: &str) -> String {
+pub(crate) async fn ecs_instance(emu: &Emulator, name: &str) -> String {
     let all = emu
         .call(
             Action::EcsDescribeInstances,
@@ -75,7 +75,7 @@ async fn ecs_instance(emu: &Emulator, name: &str) -> String {
 }
 
 /// The system disk of an ECS instance.
-async fn ecs_system_disk(emu: &Emulator, inst: &str) -> String {
+pub(crate) async fn ecs_system_disk(emu: &Emulator, inst: &str) -> String {
     let d = emu
         .call(
             Action::EcsDescribeDisks,
@@ -151,6 +151,16 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
     h.wait_css("[data-testid=forced-shutdown-confirm]").await;
     let target = h.wait_css("[data-testid=confirm-target]").await;
     assert_eq!(target.text().await.unwrap(), inst);
+    // A snapshot first, and (the instance was running) starting it again afterwards.
+    for option in ["snapshot-first", "start-after"] {
+        let checked = h
+            .wait_css(&format!("[data-testid={option}]"))
+            .await
+            .prop("checked")
+            .await
+            .unwrap();
+        assert_eq!(checked.as_deref(), Some("true"), "{option} is ticked");
+    }
     h.screenshot("lighthouse-confirm").await;
 
     // Nothing starts until the instance ID is typed.
@@ -168,8 +178,9 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
 
     h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
         .await;
-    // A snapshot first (on by default), then the rollback: each with its RequestId.
-    assert!(h.count_css("[data-testid=step-request-id]").await >= 2);
+    // A snapshot first (on by default), the rollback, the start: each with its RequestId.
+    assert_eq!(h.count_css("[data-testid=step][data-state=done]").await, 3);
+    assert!(h.count_css("[data-testid=step-request-id]").await >= 3);
     h.screenshot("lighthouse-done").await;
 
     // The emulator agrees: the rollback succeeded and a new snapshot was taken first.
@@ -198,10 +209,17 @@ async fn lighthouse_rollback_from_the_list_to_completion() {
             json!({"InstanceIds": [inst]}),
         )
         .await;
-    assert_eq!(i["InstanceSet"][0]["InstanceState"], "STOPPED");
+    assert_eq!(i["InstanceSet"][0]["InstanceState"], "RUNNING");
 
-    // The operations page lists it from the audit log too.
+    // The operations page lists it, and its calls are in the audit log.
     h.click("[data-testid=ops-link]").await;
+    h.wait_attr(
+        "[data-testid=ops-list] [data-testid=op]",
+        "data-status",
+        "succeeded",
+        OP_LIMIT,
+    )
+    .await;
     h.wait_css_text("[data-testid=audit]", "ApplyInstanceSnapshot")
         .await;
     h.assert_no_console_errors().await;
@@ -354,9 +372,18 @@ async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
         .await;
     assert_eq!(d["Disks"]["Disk"][0]["Status"], "In_use");
 
-    // The real thing, without the snapshot first, starting the instance afterwards.
+    // The real thing, without the snapshot first, after a dry run, starting the instance
+    // afterwards (ticked: it was running before the fix stopped it).
     h.click("[data-testid=snapshot-first]").await;
-    h.click("[data-testid=start-after]").await;
+    for option in ["dry-run-first", "start-after"] {
+        let checked = h
+            .wait_css(&format!("[data-testid={option}]"))
+            .await
+            .prop("checked")
+            .await
+            .unwrap();
+        assert_eq!(checked.as_deref(), Some("true"), "{option} is ticked");
+    }
     h.type_into("[data-testid=confirm-input]", &disk).await;
     h.click("[data-testid=start]").await;
     h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
@@ -430,7 +457,7 @@ async fn workspace_restores_100_desktops_and_reports_the_failing_one() {
     assert_eq!(h.count_css("[data-testid=confirm-desktops] li").await, 100);
     h.type_into("[data-testid=confirm-input]", "100").await;
     h.click("[data-testid=start]").await;
-    h.wait_attr("[data-testid=op]", "data-status", "failed", OP_LIMIT)
+    h.wait_attr("[data-testid=op]", "data-status", "partial", OP_LIMIT)
         .await;
     // Per desktop: 99 succeeded, the failing one names its error code.
     let subs = h.count_css("[data-testid=subjob]").await;
@@ -703,8 +730,11 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
     );
 
     // The cloud refuses one rollback: the others go on, the failure names its code.
-    emu.inject(json!({"provider": "tencent", "action": "ApplyInstanceSnapshot", "count": 1, "kind": "internal"}))
-        .await;
+    emu.inject(
+        json!({"provider": "tencent", "action": "ApplyInstanceSnapshot", "count": 1,
+        "kind": "error", "code": "OperationDenied.InstanceOperationInProgress"}),
+    )
+    .await;
     h.click("[data-testid=batch-start]").await;
     let items = [&blog, &game, &wiki];
     let started = std::time::Instant::now();
@@ -739,7 +769,10 @@ async fn lighthouse_batch_checks_each_item_reports_each_and_retries_only_the_fai
             "[data-testid=batch-item][data-target='{failed}'] [data-testid=batch-item-code]"
         ))
         .await;
-    assert_eq!(code.text().await.unwrap(), "InternalError");
+    assert_eq!(
+        code.text().await.unwrap(),
+        "OperationDenied.InstanceOperationInProgress"
+    );
     let summary = h.wait_css("[data-testid=batch-summary]").await;
     assert!(
         summary.text().await.unwrap().starts_with("2 "),

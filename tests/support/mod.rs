@@ -93,6 +93,23 @@ impl Harness {
         }
     }
 
+    /// Ends this browser session as a user closing the browser would (Chromium and its
+    /// driver are killed, the profile with its storage removed) and opens a new one
+    /// against the same server.
+    pub async fn new_browser(&mut self) {
+        kill_group(&mut self._driver.0);
+        let _ = std::fs::remove_dir_all(&self.profile);
+        let (driver, driver_url) = start_chromedriver();
+        let profile = std::env::temp_dir().join(format!(
+            "rewind-chromium-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        self.client = connect(&driver_url, &profile).await;
+        self._driver = driver;
+        self.profile = profile;
+    }
+
     /// Ends the test: chromedriver's process group (and so Chromium) and the server are
     /// killed, and the browser profile is removed. (`Client::close` would wait for every
     /// `Element` handle to be dropped first.)

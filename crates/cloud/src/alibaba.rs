@@ -16,23 +16,45 @@ use serde_json::Value;
 provider_enum! {
     /// `Status` of an ECS instance.
     InstanceStatus {
-        Pending = "Pending",
-        Running = "Running",
-        Starting = "Starting",
-        Stopping = "Stopping",
-        Stopped = "Stopped",
+        Pending = "Pending" / "准备中",
+        Running = "Running" / "运行中",
+        Starting = "Starting" / "启动中",
+        Stopping = "Stopping" / "停止中",
+        Stopped = "Stopped" / "已停止",
+    }
+}
+
+impl InstanceStatus {
+    /// ResetDisk needs the instance the disk is attached to Stopped.
+    pub fn allows_reset_disk(&self) -> bool {
+        matches!(self, InstanceStatus::Stopped)
+    }
+
+    /// CreateSnapshot needs the instance Running or Stopped.
+    pub fn allows_snapshot(&self) -> bool {
+        matches!(self, InstanceStatus::Running | InstanceStatus::Stopped)
+    }
+
+    /// StopInstance needs a Running instance.
+    pub fn allows_stop(&self) -> bool {
+        matches!(self, InstanceStatus::Running)
+    }
+
+    /// StartInstance needs a Stopped instance.
+    pub fn allows_start(&self) -> bool {
+        matches!(self, InstanceStatus::Stopped)
     }
 }
 
 provider_enum! {
     /// `Status` of an ECS disk.
     DiskStatus {
-        InUse = "In_use",
-        Available = "Available",
-        Attaching = "Attaching",
-        Detaching = "Detaching",
-        Creating = "Creating",
-        ReIniting = "ReIniting",
+        InUse = "In_use" / "使用中",
+        Available = "Available" / "待挂载",
+        Attaching = "Attaching" / "挂载中",
+        Detaching = "Detaching" / "卸载中",
+        Creating = "Creating" / "创建中",
+        ReIniting = "ReIniting" / "初始化中",
     }
 }
 
@@ -46,9 +68,21 @@ impl DiskStatus {
 provider_enum! {
     /// `Status` of an ECS snapshot.
     SnapshotStatus {
-        Progressing = "progressing",
-        Accomplished = "accomplished",
-        Failed = "failed",
+        Progressing = "progressing" / "创建中",
+        Accomplished = "accomplished" / "已完成",
+        Failed = "failed" / "失败",
+    }
+}
+
+impl SnapshotStatus {
+    /// ResetDisk takes only accomplished snapshots.
+    pub fn allows_reset(&self) -> bool {
+        matches!(self, SnapshotStatus::Accomplished)
+    }
+
+    /// Still being created: a disk takes one snapshot at a time.
+    pub fn in_progress(&self) -> bool {
+        matches!(self, SnapshotStatus::Progressing)
     }
 }
 
@@ -193,11 +227,18 @@ pub struct Instance {
 impl Instance {
     /// True when `OperationLocks` holds a `security` lock: ECS refuses every operation.
     pub fn locked_for_security(&self) -> bool {
-        self.operation_locks
-            .lock_reason
-            .iter()
-            .any(|l| l.lock_reason == LockReason::Security)
+        holds(&self.operation_locks.lock_reason, &LockReason::Security)
     }
+
+    /// True when `OperationLocks` holds a `financial` lock: the instance expired or the
+    /// account is in arrears (`InstanceExpiredOrInArrears`).
+    pub fn locked_for_payment(&self) -> bool {
+        holds(&self.operation_locks.lock_reason, &LockReason::Financial)
+    }
+}
+
+fn holds(locks: &[OperationLock], reason: &LockReason) -> bool {
+    locks.iter().any(|l| &l.lock_reason == reason)
 }
 
 /// An instance's `OperationLocks`: `{"LockReason": [{"LockReason": "security"}]}`.
@@ -291,6 +332,18 @@ pub struct Disk {
     pub creation_time: Option<String>,
     #[serde(default)]
     pub operation_locks: DiskOperationLocks,
+}
+
+impl Disk {
+    /// True when `OperationLocks` holds a `security` lock: ECS refuses every operation.
+    pub fn locked_for_security(&self) -> bool {
+        holds(&self.operation_locks.operation_lock, &LockReason::Security)
+    }
+
+    /// The instance the disk is attached to (`InstanceId` is empty when it is not).
+    pub fn attached_to(&self) -> Option<&str> {
+        self.instance_id.as_deref().filter(|i| !i.is_empty())
+    }
 }
 
 /// A disk's `OperationLocks`: `{"OperationLock": [{"LockReason": "…"}]}`.
@@ -607,6 +660,33 @@ mod tests {
         assert_eq!(s[1].source_disk_size.as_deref(), Some("40"));
         assert_eq!(s[1].status, SnapshotStatus::Other("archiving".into()));
         assert_eq!(s[1].progress_percent(), Some(87));
+    }
+
+    #[test]
+    fn states_and_rows_carry_their_rules() {
+        assert!(
+            InstanceStatus::Stopped.allows_reset_disk()
+                && !InstanceStatus::Running.allows_reset_disk()
+        );
+        assert!(
+            InstanceStatus::Running.allows_snapshot() && !InstanceStatus::Pending.allows_snapshot()
+        );
+        assert!(InstanceStatus::Running.allows_stop() && InstanceStatus::Stopped.allows_start());
+        assert!(
+            SnapshotStatus::Accomplished.allows_reset() && !SnapshotStatus::Failed.allows_reset()
+        );
+        assert!(SnapshotStatus::Progressing.in_progress());
+        let i: Instance = serde_json::from_value(json!({"InstanceId": "i-1", "Status": "Stopped",
+            "OperationLocks": {"LockReason": [{"LockReason": "financial"}]}}))
+        .unwrap();
+        assert!(i.locked_for_payment() && !i.locked_for_security());
+        let d: Disk = serde_json::from_value(
+            json!({"DiskId": "d-1", "Status": "Available", "InstanceId": "",
+            "OperationLocks": {"OperationLock": [{"LockReason": "security"}]}}),
+        )
+        .unwrap();
+        assert!(d.locked_for_security());
+        assert_eq!(d.attached_to(), None);
     }
 
     #[test]

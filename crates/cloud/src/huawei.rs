@@ -5,7 +5,7 @@
 //! [`crate::action::Action::lookup_rest`] and the request builder place them in the path.
 //! Unknown response fields are ignored and unknown status values land in `Other`.
 
-use crate::tencent::provider_enum;
+use crate::tencent::{lenient_number, provider_enum};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 provider_enum! {
     /// `status` of a desktop snapshot.
     SnapshotStatus {
-        Creating = "creating",
-        CreateSuccess = "create_success",
-        CreateFailed = "create_failed",
-        Restoring = "restoring",
-        RestoreSuccess = "restore_success",
-        RestoreFailed = "restore_failed",
+        Creating = "creating" / "创建中",
+        CreateSuccess = "create_success" / "创建成功",
+        CreateFailed = "create_failed" / "创建失败",
+        Restoring = "restoring" / "恢复中",
+        RestoreSuccess = "restore_success" / "恢复成功",
+        RestoreFailed = "restore_failed" / "恢复失败",
     }
 }
 
@@ -32,6 +32,11 @@ impl SnapshotStatus {
                 | SnapshotStatus::RestoreSuccess
                 | SnapshotStatus::RestoreFailed
         )
+    }
+
+    /// A restore from this snapshot is running: its desktop takes no other restore.
+    pub fn restoring(&self) -> bool {
+        matches!(self, SnapshotStatus::Restoring)
     }
 }
 
@@ -152,7 +157,7 @@ pub struct DesktopSnapshot {
     pub is_system_disk: Option<bool>,
     pub status: SnapshotStatus,
     /// Progress 0–100 while creating or restoring, otherwise null.
-    #[serde(default, deserialize_with = "lenient_u32")]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub process: Option<u32>,
     #[serde(default)]
     pub description: Option<String>,
@@ -203,7 +208,7 @@ pub struct ShowJobResponse {
     pub job_error_code: Option<String>,
     #[serde(default)]
     pub fail_reason: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entities: Option<JobEntities>,
     #[serde(default)]
     pub sub_jobs_total: Option<u64>,
@@ -228,21 +233,24 @@ impl ShowJobResponse {
     }
 }
 
+/// One sub-job of a job (`sub_jobs[]` of ShowJob): one desktop of a batch restore. The
+/// field order is the service's, which the emulator's answers keep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubJob {
     pub id: String,
     /// The parent job's ID.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     #[serde(default)]
     pub job_type: Option<String>,
     pub status: JobStatus,
+    /// Progress 0–100.
+    #[serde(default, deserialize_with = "lenient_number")]
+    pub process: Option<u32>,
     #[serde(default)]
     pub begin_time: Option<String>,
     #[serde(default)]
     pub end_time: Option<String>,
-    #[serde(default, deserialize_with = "lenient_u32")]
-    pub process: Option<u32>,
     #[serde(default)]
     pub error_code: Option<String>,
     #[serde(default)]
@@ -268,14 +276,6 @@ fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, 
         Some(Value::Bool(b)) => Some(b),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
         Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    })
-}
-
-fn lenient_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::Number(n)) => n.as_u64().and_then(|v| u32::try_from(v).ok()),
-        Some(Value::String(s)) => s.trim().trim_end_matches('%').parse().ok(),
         _ => None,
     })
 }
@@ -319,6 +319,18 @@ mod tests {
         let e = r.sub_jobs[0].entities.as_ref().unwrap();
         assert_eq!(e.desktop_id.as_deref(), Some("d1"));
         assert_eq!(e.extra.get("snapshot_id"), Some(&json!("x")));
+    }
+
+    #[test]
+    fn show_job_writes_its_fields_in_the_services_order() {
+        // The emulator answers ShowJob with these types; the order is the service's.
+        let body = r#"{"id":"j1","job_type":"batchRestoreDesktopSnapshot","status":"RUNNING","begin_time":"t0","end_time":null,"job_error_code":null,"fail_reason":null,"sub_jobs_total":1,"sub_jobs":[{"id":"s1","job_type":"restoreDesktopBySnapshot","status":"FAIL","process":100,"begin_time":"t1","end_time":"t2","error_code":"WKS.1","fail_reason":"down","entities":{"desktop_id":"d1","desktop_name":"alice","snapshot_id":"x"}}]}"#;
+        let job: ShowJobResponse = serde_json::from_str(body).unwrap();
+        assert_eq!(serde_json::to_string(&job).unwrap(), body);
+        assert!(job.sub_jobs[0].status.is_failed());
+        assert!(
+            SnapshotStatus::Restoring.restoring() && !SnapshotStatus::Restoring.allows_restore()
+        );
     }
 
     #[test]

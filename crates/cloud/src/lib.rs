@@ -7,6 +7,7 @@
 pub mod action;
 pub mod http;
 pub mod i18n;
+pub mod limits;
 pub mod operation;
 pub mod provider;
 

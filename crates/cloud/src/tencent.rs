@@ -7,13 +7,26 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A value of one of the providers' enumerations (a state, a stop type): its spelling
+/// and, for states, the name the Chinese console shows. Implemented by every enum the
+/// three provider modules declare with `provider_enum!`.
+pub trait ProviderValue {
+    /// The provider's spelling (`RUNNING`, `In_use`, `create_success`).
+    fn as_str(&self) -> &str;
+    /// The Chinese name of the value ("运行中"), when it has one.
+    fn zh(&self) -> Option<&'static str>;
+}
+
 /// Declares a provider state enum that round-trips the provider's spelling and keeps
-/// any value it does not know in `Other`, so a new state never breaks parsing.
+/// any value it does not know in `Other`, so a new state never breaks parsing. A
+/// variant may carry its Chinese name: `Running = "RUNNING" / "运行中"`.
 /// Shared by the three provider modules.
 macro_rules! provider_enum {
+    (@zh) => { None };
+    (@zh $zh:literal) => { Some($zh) };
     (
         $(#[$meta:meta])*
-        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $s:literal ),* $(,)? }
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $s:literal $(/ $zh:literal)? ),* $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -40,6 +53,19 @@ macro_rules! provider_enum {
                 match s {
                     $( $s => $name::$variant, )*
                     other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl $crate::tencent::ProviderValue for $name {
+            fn as_str(&self) -> &str {
+                $name::as_str(self)
+            }
+
+            fn zh(&self) -> Option<&'static str> {
+                match self {
+                    $( $name::$variant => provider_enum!(@zh $($zh)?), )*
+                    $name::Other(_) => None,
                 }
             }
         }
@@ -88,27 +114,37 @@ impl<T> Envelope<T> {
 provider_enum! {
     /// `InstanceState` of a Lighthouse instance.
     InstanceState {
-        Pending = "PENDING",
-        LaunchFailed = "LAUNCH_FAILED",
-        Running = "RUNNING",
-        Stopped = "STOPPED",
-        Starting = "STARTING",
-        Stopping = "STOPPING",
-        Rebooting = "REBOOTING",
-        Shutdown = "SHUTDOWN",
-        Terminating = "TERMINATING",
-        Deleting = "DELETING",
-        Freezing = "FREEZING",
-        EnterRescueMode = "ENTER_RESCUE_MODE",
-        RescueMode = "RESCUE_MODE",
-        ExitRescueMode = "EXIT_RESCUE_MODE",
+        Pending = "PENDING" / "创建中",
+        LaunchFailed = "LAUNCH_FAILED" / "创建失败",
+        Running = "RUNNING" / "运行中",
+        Stopped = "STOPPED" / "已关机",
+        Starting = "STARTING" / "开机中",
+        Stopping = "STOPPING" / "关机中",
+        Rebooting = "REBOOTING" / "重启中",
+        Shutdown = "SHUTDOWN" / "停止待销毁",
+        Terminating = "TERMINATING" / "销毁中",
+        Deleting = "DELETING" / "删除中",
+        Freezing = "FREEZING" / "冻结中",
+        EnterRescueMode = "ENTER_RESCUE_MODE" / "进入救援模式中",
+        RescueMode = "RESCUE_MODE" / "救援模式",
+        ExitRescueMode = "EXIT_RESCUE_MODE" / "退出救援模式中",
     }
 }
 
 impl InstanceState {
     /// ApplyInstanceSnapshot accepts only STOPPED or RUNNING instances (a RUNNING one is
-    /// forcibly shut down first).
+    /// forcibly shut down first, see [`InstanceState::shut_down_by_rollback`]).
     pub fn allows_rollback(&self) -> bool {
+        matches!(self, InstanceState::Stopped | InstanceState::Running)
+    }
+
+    /// A rollback forcibly shuts a RUNNING instance down before it restores the disk.
+    pub fn shut_down_by_rollback(&self) -> bool {
+        matches!(self, InstanceState::Running)
+    }
+
+    /// CreateInstanceSnapshot accepts only STOPPED or RUNNING instances.
+    pub fn allows_snapshot(&self) -> bool {
         matches!(self, InstanceState::Stopped | InstanceState::Running)
     }
 }
@@ -116,9 +152,9 @@ impl InstanceState {
 provider_enum! {
     /// `SnapshotState` of a Lighthouse snapshot.
     SnapshotState {
-        Normal = "NORMAL",
-        Creating = "CREATING",
-        Rollbacking = "ROLLBACKING",
+        Normal = "NORMAL" / "正常",
+        Creating = "CREATING" / "创建中",
+        Rollbacking = "ROLLBACKING" / "回滚中",
     }
 }
 
@@ -127,14 +163,26 @@ impl SnapshotState {
     pub fn allows_rollback(&self) -> bool {
         matches!(self, SnapshotState::Normal)
     }
+
+    /// Being created or rolled back: an instance takes one snapshot operation at a time.
+    pub fn in_progress(&self) -> bool {
+        matches!(self, SnapshotState::Creating | SnapshotState::Rollbacking)
+    }
 }
 
 provider_enum! {
     /// `LatestOperationState` of an instance or snapshot.
     OperationState {
-        Success = "SUCCESS",
-        Operating = "OPERATING",
-        Failed = "FAILED",
+        Success = "SUCCESS" / "成功",
+        Operating = "OPERATING" / "进行中",
+        Failed = "FAILED" / "失败",
+    }
+}
+
+impl OperationState {
+    /// The operation is still running: the instance accepts no other until it ends.
+    pub fn in_progress(&self) -> bool {
+        matches!(self, OperationState::Operating)
     }
 }
 
@@ -241,7 +289,8 @@ pub struct Instance {
 pub struct SystemDisk {
     #[serde(default)]
     pub disk_type: Option<String>,
-    #[serde(default)]
+    /// GB.
+    #[serde(default, deserialize_with = "lenient_number")]
     pub disk_size: Option<u64>,
     #[serde(default)]
     pub disk_id: Option<String>,
@@ -286,10 +335,11 @@ pub struct Snapshot {
     /// `SYSTEM_DISK` for the snapshots Lighthouse can roll back.
     #[serde(default)]
     pub disk_usage: Option<String>,
-    #[serde(default)]
+    /// GB.
+    #[serde(default, deserialize_with = "lenient_number")]
     pub disk_size: Option<u64>,
     /// Creation or rollback progress, 0–100.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_number")]
     pub percent: Option<u32>,
     /// `CreateInstanceSnapshot` or `RollbackInstanceSnapshot`.
     #[serde(default)]
@@ -369,6 +419,22 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A count or size the provider may also send as a numeric string (`"50"`, `"87%"`);
+/// anything else (null, a word, a negative number) reads as absent. Shared by the three
+/// provider modules.
+pub(crate) fn lenient_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    let n = match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().trim_end_matches('%').trim().parse().ok(),
+        _ => None,
+    };
+    Ok(n.and_then(|v| T::try_from(v).ok()))
 }
 
 #[cfg(test)]
@@ -460,6 +526,43 @@ mod tests {
             serde_json::to_value(&req).unwrap(),
             json!({"Filters": [{"Name": "instance-id", "Values": ["lhins-k31c771o"]}], "Limit": 100})
         );
+    }
+
+    #[test]
+    fn states_carry_their_rules_and_chinese_names() {
+        assert!(
+            InstanceState::Running.allows_rollback()
+                && InstanceState::Running.shut_down_by_rollback()
+        );
+        assert!(
+            InstanceState::Stopped.allows_snapshot()
+                && !InstanceState::Stopped.shut_down_by_rollback()
+        );
+        assert!(
+            !InstanceState::Pending.allows_rollback()
+                && !InstanceState::parse("NEW").allows_snapshot()
+        );
+        assert!(SnapshotState::Rollbacking.in_progress() && !SnapshotState::Normal.in_progress());
+        assert!(OperationState::Operating.in_progress() && !OperationState::Failed.in_progress());
+        assert_eq!(ProviderValue::zh(&InstanceState::Stopped), Some("已关机"));
+        assert_eq!(ProviderValue::zh(&SnapshotState::Creating), Some("创建中"));
+        assert_eq!(ProviderValue::zh(&InstanceState::Other("NEW".into())), None);
+        // Enums without Chinese names (a stop type) have none.
+        assert_eq!(ProviderValue::zh(&StopType::Soft), None);
+        assert_eq!(ProviderValue::as_str(&StopType::Soft), "SOFT");
+    }
+
+    #[test]
+    fn sizes_may_arrive_as_numeric_strings() {
+        let body = json!({"SnapshotId": "lhsnap-1", "SnapshotState": "CREATING", "DiskSize": "50",
+                          "Percent": "40%"});
+        let s: Snapshot = serde_json::from_value(body).unwrap();
+        assert_eq!((s.disk_size, s.percent), (Some(50), Some(40)));
+        let s: Snapshot = serde_json::from_value(
+            json!({"SnapshotId": "x", "SnapshotState": "NORMAL", "Percent": "soon"}),
+        )
+        .unwrap();
+        assert_eq!(s.percent, None);
     }
 
     #[test]

@@ -723,6 +723,7 @@ fn scenario(kind: u8, opts: u8, init: u8) -> (Operation, Box<dyn World>) {
                 _ => Operation::LhPower(tencent::PowerPlan {
                     instance_id: inst,
                     power: if bit(0) { Power::Start } else { Power::Stop },
+                    stop: Default::default(),
                 }),
             };
             (plan, Box::new(w))
@@ -738,6 +739,7 @@ fn scenario(kind: u8, opts: u8, init: u8) -> (Operation, Box<dyn World>) {
                     snapshot_id: "s-snap1".into(),
                     instance_id: Some("i-inst1".into()),
                     stop_if_running: bit(0),
+                    stop: Default::default(),
                     safety_snapshot: bit(1).then(SafetySnapshot::default),
                     start_afterwards: bit(2),
                     dry_run: bit(3),
@@ -752,6 +754,7 @@ fn scenario(kind: u8, opts: u8, init: u8) -> (Operation, Box<dyn World>) {
                 _ => Operation::EcsPower(alibaba::PowerPlan {
                     instance_id: "i-inst1".into(),
                     power: if bit(0) { Power::Start } else { Power::Stop },
+                    stop: Default::default(),
                 }),
             };
             (plan, Box::new(w))
@@ -990,6 +993,7 @@ fn check_batch(ecs: bool, n: usize, script: Vec<u8>) -> Result<(), TestCaseError
                     snapshot_id: format!("s-snap{i}"),
                     instance_id: Some(format!("i-inst{i}")),
                     stop_if_running: true,
+                    stop: Default::default(),
                     safety_snapshot: (i % 3 == 0).then(SafetySnapshot::default),
                     start_afterwards: i % 2 == 0,
                     dry_run: i % 4 == 1,

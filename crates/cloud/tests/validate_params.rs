@@ -152,21 +152,35 @@ fn tencent_paging_and_filters() {
     )
     .unwrap();
     assert_eq!(v.params["Limit"], json!(100));
-    // Tag filters and sorting exist on DescribeInstances only; snapshot filters take 5 values.
+    // Each action has its own filter names (the SDK's, tag pairs on both); sorting exists
+    // on DescribeInstances only; snapshot filters take 5 values.
     let v = validate_params(
         Action::LhDescribeInstances,
-        &json!({"Filters": [{"Name": "tag:env", "Values": ["prod"]}, {"Name": "instance-state", "Values": ["RUNNING"]}],
+        &json!({"Filters": [{"Name": "tag:env", "Values": ["prod"]}, {"Name": "instance-state", "Values": ["RUNNING"]},
+                            {"Name": "bundle-id", "Values": ["bundle_gen_03"]}],
                 "OrderField": "EXPIRED_TIME", "Order": "DESC"}),
+        &strict(),
+    );
+    assert!(v.is_ok(), "{v:?}");
+    let v = validate_params(
+        Action::LhDescribeSnapshots,
+        &json!({"Filters": [{"Name": "tag:by", "Values": ["rewind"]}, {"Name": "tag-key", "Values": ["by"]}]}),
         &strict(),
     );
     assert!(v.is_ok(), "{v:?}");
     let errs = errors(
         Action::LhDescribeSnapshots,
-        json!({"Filters": [{"Name": "tag:env", "Values": ["prod"]},
+        json!({"Filters": [{"Name": "instance-state", "Values": ["RUNNING"]},
                            {"Name": "snapshot-name", "Values": ["a", "b", "c", "d", "e", "f"]}]}),
     );
     assert!(has(&errs, "Filters[0].Name", codes::ENUM), "{errs:#?}");
     assert!(has(&errs, "Filters[1].Values", codes::COUNT));
+    let errs = errors(
+        Action::LhDescribeInstances,
+        json!({"Filters": [{"Name": "instance-id", "Values": ["lhins-k31c771o"]}, {"Name": "tag:", "Values": ["x"]}]}),
+    );
+    assert!(has(&errs, "Filters[0].Name", codes::ENUM), "{errs:#?}");
+    assert!(has(&errs, "Filters[1].Name", codes::ENUM), "{errs:#?}");
     let errs = errors(Action::LhDescribeInstances, json!({"Order": "ASC"}));
     assert!(has(&errs, "OrderField", codes::REQUIRED));
     for (limit, ok) in [(0, false), (1, true), (100, true), (101, false)] {

@@ -1,5 +1,6 @@
 //! Emulator settings: simulated durations and limits, and the credentials file.
 
+use rewind_cloud::{Action, limits};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -49,11 +50,16 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The documented figures: the quotas of `rewind_cloud::limits` and the rate of
+    /// ApplyInstanceSnapshot (CreateInstanceSnapshot has the same).
     fn default() -> Limits {
         Limits {
-            lighthouse_snapshots_per_instance: 4,
-            ecs_snapshots_per_disk: 64,
-            lighthouse_requests_per_sec: 20,
+            lighthouse_snapshots_per_instance: limits::LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE,
+            ecs_snapshots_per_disk: limits::ECS_SNAPSHOTS_PER_DISK,
+            lighthouse_requests_per_sec: Action::LhApplyInstanceSnapshot
+                .spec()
+                .rate_limit_per_sec
+                .map_or(usize::MAX, |n| n as usize),
         }
     }
 }

@@ -35,12 +35,13 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use rewind_cloud::Provider;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::sign::encoding::{decode_path, parse_query};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use surface::{Outcome, Surface};
+use surface::Outcome;
 
 /// A seed world the emulator can start with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -343,7 +344,7 @@ async fn handle(
         return admin(&emu, rest, &req, peer);
     }
     let inner = &emu.inner;
-    let Some(surface) = Surface::classify(&req) else {
+    let Some(provider) = surface::classify(&req) else {
         tracing::info!(method = %req.method, path = %req.path, status = 404, "emulator: request matches no API surface");
         return json_response(
             404,
@@ -351,46 +352,39 @@ async fn handle(
             &[],
         );
     };
-    let request_id = surface.request_id(&mut inner.lock_rng());
-    let action = surface.action_name(&req);
-    let decision = lock(&inner.faults).decide(surface.provider(), &action);
+    let request_id = surface::request_id(provider, &mut inner.lock_rng());
+    let action = surface::action_name(provider, &req);
+    let decision = lock(&inner.faults).decide(provider, &action);
     if decision.latency_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(decision.latency_ms)).await;
     }
     let outcome: Outcome = match &decision.effect {
         Some(Effect::Drop) => {
-            let out = Outcome {
-                status: 0,
-                body: Value::Null,
-                headers: Vec::new(),
-                code: Some("fault:drop".into()),
-                region: None,
-                key: None,
-            };
-            log(surface, &action, &request_id, &out, started);
+            let out = Outcome::new(0, Value::Null, Vec::new(), Some("fault:drop".into()));
+            log(provider, &action, &request_id, &out, started);
             return dropped();
         }
-        Some(effect) => match surface.fault_error(effect) {
-            Some(e) => surface.error(&e, &request_id, &req),
-            None => surface.handle(inner, &req, &request_id),
+        Some(effect) => match surface::fault_error(provider, effect) {
+            Some(e) => surface::error(provider, &e, &request_id, &req),
+            None => surface::handle(provider, inner, &req, &request_id),
         },
-        None => surface.handle(inner, &req, &request_id),
+        None => surface::handle(provider, inner, &req, &request_id),
     };
-    log(surface, &action, &request_id, &outcome, started);
+    log(provider, &action, &request_id, &outcome, started);
     json_response(outcome.status, &outcome.body, &outcome.headers)
 }
 
 /// One structured line per request: never a secret, a signature or an Authorization header.
 /// The access key id is an identifier, not a secret (the clouds' own audit logs show it).
 fn log(
-    surface: Surface,
+    provider: Provider,
     action: &str,
     request_id: &str,
     out: &Outcome,
     started: std::time::Instant,
 ) {
     tracing::info!(
-        provider = %surface.provider(),
+        provider = %provider,
         action,
         request_id,
         access_key_id = out.key.as_deref().unwrap_or(""),

@@ -6,6 +6,7 @@ use crate::World;
 use crate::clock::utc_ms;
 use crate::prng::{LOWER_ALNUM, SplitMix64};
 use crate::{ecs, lighthouse as lh, workspace as ws};
+use rewind_cloud::limits::{ECS_SNAPSHOTS_PER_DISK, LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE};
 use std::collections::BTreeMap;
 
 const HOUR: u64 = 3_600_000;
@@ -96,7 +97,7 @@ impl LhBuilder<'_> {
             created_ms: self.origin - 90 * DAY - n * HOUR,
             expired_ms: self.origin + 275 * DAY,
             latest: None,
-            pending: None,
+            transition: None,
         };
         self.region.instances.push(inst);
         self.region.instances.len() - 1
@@ -118,7 +119,7 @@ impl LhBuilder<'_> {
             instance_id: i.id.clone(),
             disk_id: i.disk_id.clone(),
             disk_size,
-            state,
+            state: state.clone(),
             created_ms: created,
             create_done_ms: if state == lh::SnapshotState::Creating {
                 self.origin + LONG
@@ -128,9 +129,9 @@ impl LhBuilder<'_> {
             latest: Some(lh::Operation {
                 name: "CreateInstanceSnapshot",
                 state: if state == lh::SnapshotState::Creating {
-                    "OPERATING"
+                    lh::OperationState::Operating
                 } else {
-                    "SUCCESS"
+                    lh::OperationState::Success
                 },
                 request_id: self.rng.uuid(),
                 started_ms: created,
@@ -145,7 +146,7 @@ impl LhBuilder<'_> {
     fn filler(&mut self, count: usize, snaps_per: usize) {
         use lh::InstanceState::*;
         for k in 0..count {
-            let state = *self.rng.pick(&[Running, Running, Running, Stopped]);
+            let state = self.rng.pick(&[Running, Running, Running, Stopped]).clone();
             let size = *self.rng.pick(&[40, 50, 60, 80]);
             let i = self.instance(&format!("node-{k:03}"), state, size);
             let n = self.rng.below(snaps_per as u64 + 1) as usize;
@@ -187,19 +188,18 @@ pub fn lighthouse(world: World, seed: u64, origin: u64) -> lh::Account {
             b.snapshot(busy, "api-gateway-snap", Normal, 40, 3 * DAY);
             let req = b.rng.uuid();
             let inst = &mut b.region.instances[busy];
-            inst.pending = Some(lh::Pending::Stop {
+            inst.transition = Some(lh::Transition::Stopping {
                 done_ms: origin + LONG,
             });
-            inst.latest = Some(lh::Operation {
-                name: "StopInstances",
-                state: "OPERATING",
-                request_id: req,
-                started_ms: origin - 60_000,
-            });
+            inst.latest = Some(lh::Operation::started(
+                "StopInstances",
+                &req,
+                origin - 60_000,
+            ));
             let old = b.instance(names::LH_SHUTDOWN_INSTANCE, Shutdown, 40);
             b.snapshot(old, "old-crm-final", Normal, 40, 40 * DAY);
             let full = b.instance(names::LH_FULL_INSTANCE, Running, 80);
-            for s in 0..4 {
+            for s in 0..LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE as u64 {
                 b.snapshot(full, &format!("game-server-{s}"), Normal, 80, (s + 1) * DAY);
             }
         }
@@ -314,7 +314,7 @@ impl EcsBuilder<'_> {
             source_disk_id: disk_id.to_string(),
             source_disk_type: dtype,
             source_disk_size: size,
-            status,
+            status: status.clone(),
             created_ms,
             done_ms: if status == ecs::SnapshotStatus::Progressing {
                 self.origin + LONG
@@ -336,7 +336,7 @@ impl EcsBuilder<'_> {
     fn filler(&mut self, count: usize, snaps_per: usize, exact: bool) {
         use ecs::InstanceStatus::*;
         for k in 0..count {
-            let status = *self.rng.pick(&[Running, Running, Stopped]);
+            let status = self.rng.pick(&[Running, Running, Stopped]).clone();
             let (_, disk) = self.instance(&format!("app-{k:03}"), status, 40);
             let n = if exact {
                 snaps_per
@@ -394,7 +394,9 @@ pub fn ecs(world: World, seed: u64, origin: u64) -> ecs::Account {
             let (_, d2) = b.instance(names::ECS_RUNNING, Running, 40);
             b.snapshot(&d2, "web-2-daily", Accomplished, origin - DAY);
             let (locked, d3) = b.instance(names::ECS_LOCKED, Stopped, 40);
-            b.region.instances[locked].locks.push("security".into());
+            b.region.instances[locked]
+                .locks
+                .push(ecs::LockReason::Security);
             b.snapshot(
                 &d3,
                 "legacy-before-incident",
@@ -408,7 +410,7 @@ pub fn ecs(world: World, seed: u64, origin: u64) -> ecs::Account {
                 Accomplished,
                 utc_ms(2012, 11, 5, 3, 0, 0),
             );
-            for s in 1..64 {
+            for s in 1..ECS_SNAPSHOTS_PER_DISK as u64 {
                 b.snapshot(
                     &d4,
                     &format!("archive-{s:02}"),
@@ -460,7 +462,7 @@ fn ws_snapshot(
         name: name.to_string(),
         desktop_id: desktop.id.clone(),
         is_system_disk: system,
-        status,
+        status: status.clone(),
         description: String::new(),
         created_ms,
         create_done_ms: if status == ws::SnapshotStatus::Creating {
@@ -585,7 +587,7 @@ pub fn workspace(
             p.jobs.push(ws::Job {
                 id: rng.uuid(),
                 created_ms: origin - 60_000,
-                sub_jobs: vec![ws::SubJob {
+                sub_jobs: vec![ws::DesktopRestore {
                     id: rng.uuid(),
                     snapshot_id: s1.id.clone(),
                     desktop_id: erin.id.clone(),

@@ -1,36 +1,19 @@
 //! Huawei Cloud Workspace: desktops, desktop snapshots and restore jobs whose sub-jobs
-//! progress to SUCCESS or FAIL with simulated time.
+//! progress to SUCCESS or FAIL with simulated time. Statuses, and the rows ListDesktopSnapshot
+//! and ShowJob answer with, are the cloud model's ([`rewind_cloud::huawei`]).
 
 use crate::clock::iso8601_millis;
 use crate::error::{ApiError, ApiResult};
 use crate::params::well_formed;
 use crate::state::{OpCtx, page};
+pub use rewind_cloud::huawei::SnapshotStatus;
+use rewind_cloud::huawei::{
+    DesktopSnapshot, JobEntities, JobStatus, ListDesktopSnapshotResponse, ShowJobResponse, SubJob,
+};
+use rewind_cloud::limits::{WORKSPACE_BATCH_MAX, WORKSPACE_PAGE_MAX};
 use rewind_cloud::validate::IdKind;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotStatus {
-    Creating,
-    CreateSuccess,
-    CreateFailed,
-    Restoring,
-    RestoreSuccess,
-    RestoreFailed,
-}
-
-impl SnapshotStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SnapshotStatus::Creating => "creating",
-            SnapshotStatus::CreateSuccess => "create_success",
-            SnapshotStatus::CreateFailed => "create_failed",
-            SnapshotStatus::Restoring => "restoring",
-            SnapshotStatus::RestoreSuccess => "restore_success",
-            SnapshotStatus::RestoreFailed => "restore_failed",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Desktop {
@@ -57,8 +40,10 @@ pub struct Snapshot {
     pub restore_fail_reason: Option<String>,
 }
 
+/// One desktop's restore within a job: a sub-job, as scheduled (the answer's sub-job is
+/// [`SubJob`], made from this at the time asked).
 #[derive(Debug, Clone)]
-pub struct SubJob {
+pub struct DesktopRestore {
     pub id: String,
     pub snapshot_id: String,
     pub desktop_id: String,
@@ -72,7 +57,7 @@ pub struct SubJob {
 pub struct Job {
     pub id: String,
     pub created_ms: u64,
-    pub sub_jobs: Vec<SubJob>,
+    pub sub_jobs: Vec<DesktopRestore>,
     /// Set once the job's sub-jobs have all finished and the snapshots are updated.
     pub applied: bool,
 }
@@ -97,26 +82,54 @@ fn err(status: u16, code: &str, message: impl Into<String>) -> ApiError {
 pub const JOB_TYPE: &str = "batchRestoreDesktopSnapshot";
 pub const SUB_JOB_TYPE: &str = "restoreDesktopBySnapshot";
 
-impl SubJob {
-    fn status(&self, now: u64) -> &'static str {
+impl DesktopRestore {
+    fn status(&self, now: u64) -> JobStatus {
         if now < self.start_ms {
-            "WAITING"
+            JobStatus::Waiting
         } else if now < self.done_ms {
-            "RUNNING"
+            JobStatus::Running
         } else if self.fails.is_some() {
-            "FAIL"
+            JobStatus::Fail
         } else {
-            "SUCCESS"
+            JobStatus::Success
         }
     }
 
-    fn process(&self, now: u64) -> u64 {
+    fn process(&self, now: u64) -> u32 {
         if now < self.start_ms {
             0
         } else if now >= self.done_ms {
             100
         } else {
-            ((now - self.start_ms) * 100 / (self.done_ms - self.start_ms).max(1)).min(99)
+            let p = (now - self.start_ms) * 100 / (self.done_ms - self.start_ms).max(1);
+            p.min(99) as u32
+        }
+    }
+
+    /// The sub-job as ShowJob answers it at `now`.
+    fn sub_job(&self, now: u64) -> SubJob {
+        let status = self.status(now);
+        let failure = self.fails.as_ref().filter(|_| status.is_failed());
+        let mut extra = BTreeMap::new();
+        extra.insert(
+            "snapshot_id".to_string(),
+            Value::from(self.snapshot_id.clone()),
+        );
+        SubJob {
+            id: self.id.clone(),
+            job_id: None,
+            job_type: Some(SUB_JOB_TYPE.to_string()),
+            process: Some(self.process(now)),
+            begin_time: Some(iso8601_millis(self.start_ms)),
+            end_time: (now >= self.done_ms).then(|| iso8601_millis(self.done_ms)),
+            error_code: failure.map(|f| f.0.clone()),
+            fail_reason: failure.map(|f| f.1.clone()),
+            entities: Some(JobEntities {
+                desktop_id: Some(self.desktop_id.clone()),
+                desktop_name: Some(self.desktop_name.clone()),
+                extra,
+            }),
+            status,
         }
     }
 }
@@ -130,15 +143,15 @@ impl Job {
             .unwrap_or(self.created_ms)
     }
 
-    fn status(&self, now: u64) -> &'static str {
+    fn status(&self, now: u64) -> JobStatus {
         if self.sub_jobs.iter().all(|s| now < s.start_ms) {
-            "WAITING"
+            JobStatus::Waiting
         } else if now < self.done_ms() {
-            "RUNNING"
+            JobStatus::Running
         } else if self.sub_jobs.iter().any(|s| s.fails.is_some()) {
-            "FAIL"
+            JobStatus::Fail
         } else {
-            "SUCCESS"
+            JobStatus::Success
         }
     }
 }
@@ -186,39 +199,38 @@ impl Project {
             .unwrap_or_default()
     }
 
-    fn snapshot_json(&self, s: &Snapshot, now: u64) -> Value {
-        let process = match s.status {
+    /// A `desktop_snapshots[]` row at `now`.
+    fn snapshot_row(&self, s: &Snapshot, now: u64) -> DesktopSnapshot {
+        let process = match &s.status {
             SnapshotStatus::Creating => {
                 let span = s.create_done_ms.saturating_sub(s.created_ms).max(1);
-                Value::from((now.saturating_sub(s.created_ms) * 100 / span).min(99))
+                Some((now.saturating_sub(s.created_ms) * 100 / span).min(99) as u32)
             }
-            SnapshotStatus::Restoring => {
-                let p = self
-                    .jobs
+            SnapshotStatus::Restoring => Some(
+                self.jobs
                     .iter()
                     .flat_map(|j| &j.sub_jobs)
                     .filter(|sj| sj.snapshot_id == s.id && now < sj.done_ms)
                     .map(|sj| sj.process(now))
                     .next()
-                    .unwrap_or(0);
-                Value::from(p)
-            }
-            _ => Value::Null,
+                    .unwrap_or(0),
+            ),
+            _ => None,
         };
-        json!({
-            "snapshot_id": s.id,
-            "snapshot_name": s.name,
-            "desktop_id": s.desktop_id,
-            "desktop_name": self.desktop_name(&s.desktop_id),
-            "is_system_disk": s.is_system_disk,
-            "status": s.status.as_str(),
-            "process": process,
-            "description": s.description,
-            "create_time": iso8601_millis(s.created_ms),
-            "create_type": s.create_type,
-            "last_restore_time": s.last_restore_ms.map(iso8601_millis),
-            "restore_fail_reason": s.restore_fail_reason,
-        })
+        DesktopSnapshot {
+            snapshot_id: s.id.clone(),
+            snapshot_name: Some(s.name.clone()),
+            desktop_id: Some(s.desktop_id.clone()),
+            desktop_name: Some(self.desktop_name(&s.desktop_id)),
+            is_system_disk: Some(s.is_system_disk),
+            status: s.status.clone(),
+            process,
+            description: Some(s.description.clone()),
+            create_time: Some(iso8601_millis(s.created_ms)),
+            create_type: Some(s.create_type.to_string()),
+            last_restore_time: s.last_restore_ms.map(iso8601_millis),
+            restore_fail_reason: s.restore_fail_reason.clone(),
+        }
     }
 
     /// ListDesktopSnapshot with its query filters, sorting and offset/limit.
@@ -246,9 +258,12 @@ impl Project {
             }
         };
         let offset = num("offset", 0)?;
-        let limit = num("limit", 1000)?;
-        if !(1..=1000).contains(&limit) {
-            return Err(bad("limit", "must be between 1 and 1000"));
+        let limit = num("limit", WORKSPACE_PAGE_MAX)?;
+        if !(1..=WORKSPACE_PAGE_MAX).contains(&limit) {
+            return Err(bad(
+                "limit",
+                &format!("must be between 1 and {WORKSPACE_PAGE_MAX}"),
+            ));
         }
         // The SDK repeats the parameter (`desktop_ids=a&desktop_ids=b`); the API reference
         // describes a comma-separated list. Accept both, and a mix of the two.
@@ -302,12 +317,14 @@ impl Project {
         if sort_type == "DESC" {
             matched.reverse();
         }
-        let total = matched.len();
-        let items: Vec<Value> = page(&matched, offset, limit)
-            .iter()
-            .map(|s| self.snapshot_json(s, now))
-            .collect();
-        Ok(json!({"desktop_snapshots": items, "total_count": total}))
+        let answer = ListDesktopSnapshotResponse {
+            desktop_snapshots: page(&matched, offset, limit)
+                .iter()
+                .map(|s| self.snapshot_row(s, now))
+                .collect(),
+            total_count: Some(matched.len() as u64),
+        };
+        fields(&answer)
     }
 
     /// BatchRestoreDesktopSnapshot: 1–100 known snapshot IDs, none conflicting.
@@ -341,11 +358,14 @@ impl Project {
                 ));
             }
         };
-        if ids.is_empty() || ids.len() > 100 {
+        if ids.is_empty() || ids.len() > WORKSPACE_BATCH_MAX {
             return Err(err(
                 400,
                 "WKS.0002",
-                format!("snapshot_ids must hold 1 to 100 IDs, not {}.", ids.len()),
+                format!(
+                    "snapshot_ids must hold 1 to {WORKSPACE_BATCH_MAX} IDs, not {}.",
+                    ids.len()
+                ),
             ));
         }
         if let Some(bad) = ids.iter().find(|i| !well_formed(IdKind::WsSnapshot, i)) {
@@ -383,8 +403,8 @@ impl Project {
             let busy_desktop = self
                 .snapshots
                 .iter()
-                .any(|o| o.desktop_id == s.desktop_id && o.status == SnapshotStatus::Restoring);
-            if s.status == SnapshotStatus::Restoring || busy_desktop {
+                .any(|o| o.desktop_id == s.desktop_id && o.status.restoring());
+            if s.status.restoring() || busy_desktop {
                 return Err(err(
                     409,
                     "WKS.0009",
@@ -394,10 +414,7 @@ impl Project {
                     ),
                 ));
             }
-            if matches!(
-                s.status,
-                SnapshotStatus::Creating | SnapshotStatus::CreateFailed
-            ) {
+            if !s.status.allows_restore() {
                 return Err(err(
                     409,
                     "WKS.0009",
@@ -429,7 +446,7 @@ impl Project {
             };
             s.status = SnapshotStatus::Restoring;
             let desktop = self.desktops.iter().find(|d| d.id == s.desktop_id);
-            sub_jobs.push(SubJob {
+            sub_jobs.push(DesktopRestore {
                 id: ctx.rng.uuid(),
                 snapshot_id: id.clone(),
                 desktop_id: s.desktop_id.clone(),
@@ -457,38 +474,36 @@ impl Project {
             .find(|j| j.id == job_id)
             .ok_or_else(|| err(404, "WKS.0004", format!("The job {job_id} does not exist.")))?;
         let status = job.status(now);
-        let failed: Vec<&SubJob> = job
+        let failed = job
             .sub_jobs
             .iter()
-            .filter(|s| s.fails.is_some() && now >= s.done_ms)
-            .collect();
-        let finished = matches!(status, "SUCCESS" | "FAIL");
-        Ok(json!({
-            "id": job.id,
-            "job_type": JOB_TYPE,
-            "status": status,
-            "begin_time": iso8601_millis(job.created_ms),
-            "end_time": if finished { Value::from(iso8601_millis(job.done_ms())) } else { Value::Null },
-            "job_error_code": failed.first().and_then(|s| s.fails.as_ref()).map(|f| f.0.clone()),
-            "fail_reason": failed.first().and_then(|s| s.fails.as_ref()).map(|f| f.1.clone()),
-            "sub_jobs_total": job.sub_jobs.len(),
-            "sub_jobs": job.sub_jobs.iter().map(|s| {
-                let st = s.status(now);
-                let failed_now = st == "FAIL";
-                json!({
-                    "id": s.id,
-                    "job_type": SUB_JOB_TYPE,
-                    "status": st,
-                    "process": s.process(now),
-                    "begin_time": iso8601_millis(s.start_ms),
-                    "end_time": if now >= s.done_ms { Value::from(iso8601_millis(s.done_ms)) } else { Value::Null },
-                    "error_code": if failed_now { s.fails.as_ref().map(|f| f.0.clone()) } else { None },
-                    "fail_reason": if failed_now { s.fails.as_ref().map(|f| f.1.clone()) } else { None },
-                    "entities": {"desktop_id": s.desktop_id, "desktop_name": s.desktop_name, "snapshot_id": s.snapshot_id},
-                })
-            }).collect::<Vec<_>>(),
-        }))
+            .filter_map(|s| s.fails.as_ref().filter(|_| now >= s.done_ms))
+            .next();
+        let answer = ShowJobResponse {
+            id: job.id.clone(),
+            job_type: Some(JOB_TYPE.to_string()),
+            begin_time: Some(iso8601_millis(job.created_ms)),
+            end_time: status.is_finished().then(|| iso8601_millis(job.done_ms())),
+            job_error_code: failed.map(|f| f.0.clone()),
+            fail_reason: failed.map(|f| f.1.clone()),
+            entities: None,
+            sub_jobs_total: Some(job.sub_jobs.len() as u64),
+            sub_jobs: job.sub_jobs.iter().map(|s| s.sub_job(now)).collect(),
+            status,
+        };
+        fields(&answer)
     }
+}
+
+/// A typed answer as the JSON fields the surface sends.
+fn fields<T: serde::Serialize>(answer: &T) -> ApiResult<Value> {
+    serde_json::to_value(answer).map_err(|e| {
+        err(
+            500,
+            "WKS.0500",
+            format!("The answer could not be written: {e}."),
+        )
+    })
 }
 
 impl Account {

@@ -479,6 +479,44 @@ async fn lighthouse_power_and_describe(seen: &mut Codes) {
         tc("DescribeInstances", GZ, json!({"Filters": many})).await,
         "InvalidParameter.FilterValueLimitExceeded"
     );
+    // Exactly the filters the console and the proxy let through (rewind_cloud::validate):
+    // each action its own names, DescribeSnapshots at most 5 values per filter.
+    let bundle = all["InstanceSet"][0]["BundleId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let by_bundle = e
+        .tc_ok(
+            "DescribeInstances",
+            GZ,
+            json!({"Filters": [{"Name": "bundle-id", "Values": [bundle]}]}),
+        )
+        .await;
+    assert!(by_bundle["TotalCount"].as_u64().unwrap() >= 1);
+    for (action, name) in [
+        ("DescribeInstances", "instance-id"),
+        ("DescribeSnapshots", "instance-state"),
+    ] {
+        assert_eq!(
+            tc(
+                action,
+                GZ,
+                json!({"Filters": [{"Name": name, "Values": [wiki]}]})
+            )
+            .await,
+            "InvalidParameter.InvalidFilter",
+            "{action} {name}"
+        );
+    }
+    assert_eq!(
+        tc(
+            "DescribeSnapshots",
+            GZ,
+            json!({"Filters": [{"Name": "snapshot-name", "Values": ["a", "b", "c", "d", "e", "f"]}]})
+        )
+        .await,
+        "InvalidParameter.FilterValueLimitExceeded"
+    );
     assert_eq!(
         tc("DescribeSnapshots", GZ, json!({"SnapshotIds": ["nope"]})).await,
         "InvalidParameterValue.SnapshotIdMalformed"

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 type Shared = State<Arc<AppState>>;
 
-fn peer(req_ext: &axum::http::Extensions) -> Option<SocketAddr> {
+pub(crate) fn peer(req_ext: &axum::http::Extensions) -> Option<SocketAddr> {
     req_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
 }
 
@@ -50,8 +50,8 @@ pub fn lang(headers: &HeaderMap) -> Lang {
 // ------------------------------------------------------------------ session, profiles
 
 #[derive(Debug, Serialize)]
-struct ProfileView {
-    name: String,
+pub(crate) struct ProfileView {
+    pub(crate) name: String,
     provider: Provider,
     product: &'static str,
     regions: Vec<String>,
@@ -84,7 +84,7 @@ fn profile_view(p: &Profile, actions: Vec<&'static str>) -> ProfileView {
 }
 
 /// The profiles `who` may call anything on, with the actions allowed.
-fn visible_profiles(state: &AppState, who: &Identity) -> Vec<ProfileView> {
+pub(crate) fn visible_profiles(state: &AppState, who: &Identity) -> Vec<ProfileView> {
     state
         .config
         .profiles
@@ -150,7 +150,7 @@ pub struct CallRequest {
 }
 
 /// Reads the body of a state-changing request after the CSRF and auth checks.
-async fn guarded_body(
+pub(crate) async fn guarded_body(
     state: &AppState,
     req: Request,
 ) -> Result<(Identity, HeaderMap, axum::body::Bytes), ApiError> {
@@ -180,7 +180,7 @@ async fn guarded_body(
     Ok((who, parts.headers, bytes))
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         // serde's message names the field and position, never echoes the whole body.
         ApiError::BadJson(e.to_string())
@@ -293,6 +293,7 @@ async fn call_action(
                 region: call.region.clone(),
                 action: action.name(),
                 params: params.clone(),
+                operation_id: None,
             })
             .await?
     } else {
@@ -300,7 +301,16 @@ async fn call_action(
     };
 
     let started = Instant::now();
-    let result = forward(state, profile, &call.region, action, &params).await;
+    let result = forward(
+        state,
+        profile,
+        &call.region,
+        action,
+        &params,
+        MAX_ATTEMPTS,
+        true,
+    )
+    .await;
     let elapsed = started.elapsed();
     let (outcome_label, answer, completion) = match &result {
         Ok((data, rid)) => (
@@ -370,7 +380,7 @@ async fn call_action(
 }
 
 #[derive(Debug)]
-enum Failure {
+pub(crate) enum Failure {
     Cloud(Box<CloudError>),
     Send(SendError),
     Build(String),
@@ -405,12 +415,16 @@ fn within(body: &Bytes, text: Cow<'_, str>) -> Bytes {
 /// Builds, signs and sends, retrying only what is safe: anything that was not sent or
 /// was throttled; reads (and CreateSnapshot with its ClientToken) also after a lost or
 /// retryable answer. A rollback that may have reached the cloud is never sent twice.
-async fn forward(
+/// `max_attempts` 1 sends once (an operation's state machine does its own retrying);
+/// `paced` false when the caller already waited for the per-key rate limit.
+pub(crate) async fn forward(
     state: &AppState,
     profile: &Profile,
     region: &str,
     action: Action,
     params: &Value,
+    max_attempts: u32,
+    paced: bool,
 ) -> Result<(Bytes, Option<String>), Failure> {
     let idempotent = !action.mutates() || action == Action::EcsCreateSnapshot;
     let endpoint = profile.endpoint.as_ref().map(|e| e.for_region(region));
@@ -429,10 +443,12 @@ async fn forward(
         attempt += 1;
         let mut req = build::build_with(action, params, &target, variant)
             .map_err(|e| Failure::Build(e.to_string()))?;
-        state
-            .limiters
-            .upstream_ready(action, &profile.credentials.id)
-            .await;
+        if paced || attempt > 1 {
+            state
+                .limiters
+                .upstream_ready(action, &profile.credentials.id)
+                .await;
+        }
         // Fresh time and nonce per attempt: ECS refuses a reused nonce.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -466,7 +482,7 @@ async fn forward(
                         return Ok((within(body, payload.data), request_id));
                     }
                     Err(e) => {
-                        let retry = attempt < MAX_ATTEMPTS
+                        let retry = attempt < max_attempts
                             && (is_throttle(&e) || (idempotent && e.retryable()));
                         if !retry {
                             return Err(Failure::Cloud(Box::new(e)));
@@ -476,7 +492,7 @@ async fn forward(
                 }
             }
             Err(e) => {
-                let retry = attempt < MAX_ATTEMPTS
+                let retry = attempt < max_attempts
                     && (matches!(e, SendError::NotSent(_))
                         || (idempotent
                             && matches!(e, SendError::Timeout(..) | SendError::Broken(_))));

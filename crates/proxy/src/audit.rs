@@ -29,6 +29,8 @@ pub struct NewEntry<'a> {
     pub region: &'a str,
     pub action: &'a str,
     pub params: &'a Value,
+    /// The server-run operation the call belongs to.
+    pub operation_id: Option<&'a str>,
 }
 
 /// How a call ended.
@@ -79,6 +81,8 @@ pub struct Pending {
     pub region: String,
     pub action: &'static str,
     pub params: Value,
+    /// The server-run operation the call belongs to.
+    pub operation_id: Option<String>,
 }
 
 /// One row as `GET /api/v1/audit` shows it.
@@ -101,6 +105,8 @@ pub struct Entry {
     pub http_status: Option<i64>,
     pub request_id: Option<String>,
     pub message: Option<String>,
+    /// The server-run operation the call belongs to (none for `/api/v1/call` and `/relay`).
+    pub operation_id: Option<String>,
 }
 
 /// Filters and paging: newest first; `before` is the `id` to continue below.
@@ -111,6 +117,7 @@ pub struct Query {
     pub provider: Option<String>,
     pub action: Option<String>,
     pub outcome: Option<String>,
+    pub operation_id: Option<String>,
     /// Unix milliseconds, inclusive.
     pub since: Option<i64>,
     pub until: Option<i64>,
@@ -199,6 +206,16 @@ impl AuditLog {
         let _: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;")?;
         conn.execute_batch(SCHEMA)?;
+        // Files written before operations existed gain the column that links a row to one.
+        let has_op_column = conn
+            .prepare("SELECT 1 FROM pragma_table_info('audit') WHERE name = 'operation_id'")?
+            .exists([])?;
+        if !has_op_column {
+            conn.execute_batch("ALTER TABLE audit ADD COLUMN operation_id TEXT")?;
+        }
+        conn.execute_batch(
+            "CREATE INDEX IF NOT EXISTS audit_operation ON audit(operation_id) WHERE operation_id IS NOT NULL",
+        )?;
         // A previous process stopped between sending and recording the answer.
         conn.execute(
             "UPDATE audit SET outcome = 'unknown', message = 'the server stopped before the outcome was recorded' WHERE outcome = 'pending'",
@@ -225,8 +242,8 @@ impl AuditLog {
         let cut = |s: &str| s.chars().take(NAME_MAX_CHARS).collect::<String>();
         self.with(|c| {
             c.execute(
-                "INSERT INTO audit (started_at, user, via, profile, provider, region, action, params, outcome) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending')",
-                rusqlite::params![now_ms(), cut(e.user), e.via, cut(e.profile), e.provider, cut(e.region), e.action, params],
+                "INSERT INTO audit (started_at, user, via, profile, provider, region, action, params, outcome, operation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', ?9)",
+                rusqlite::params![now_ms(), cut(e.user), e.via, cut(e.profile), e.provider, cut(e.region), e.action, params, e.operation_id],
             )?;
             Ok(c.last_insert_rowid())
         })
@@ -263,6 +280,7 @@ impl AuditLog {
                 region: &p.region,
                 action: p.action,
                 params: &p.params,
+                operation_id: p.operation_id.as_deref(),
             })
         })
         .await
@@ -308,7 +326,7 @@ impl AuditLog {
         profiles: Option<&[String]>,
     ) -> Result<(Vec<Entry>, bool), AuditError> {
         let mut sql = String::from(
-            "SELECT id, started_at, finished_at, user, via, profile, provider, region, action, params, outcome, provider_code, http_status, request_id, message FROM audit WHERE 1=1",
+            "SELECT id, started_at, finished_at, user, via, profile, provider, region, action, params, outcome, provider_code, http_status, request_id, message, operation_id FROM audit WHERE 1=1",
         );
         let mut args: Vec<rusqlite::types::Value> = Vec::new();
         let mut text = |sql: &mut String, col: &str, v: &Option<String>| {
@@ -322,6 +340,7 @@ impl AuditLog {
         text(&mut sql, "provider", &q.provider);
         text(&mut sql, "action", &q.action);
         text(&mut sql, "outcome", &q.outcome);
+        text(&mut sql, "operation_id", &q.operation_id);
         for (col, op, v) in [
             ("started_at", ">=", q.since),
             ("started_at", "<=", q.until),
@@ -370,6 +389,7 @@ impl AuditLog {
                     http_status: r.get(12)?,
                     request_id: r.get(13)?,
                     message,
+                    operation_id: r.get(15)?,
                 };
                 Ok((entry, size))
             })?;
@@ -425,6 +445,7 @@ mod tests {
         let _ = std::fs::remove_file(&path);
         let params = json!({"InstanceId": "lhins-00000001"});
         let entry = |action| NewEntry {
+            operation_id: None,
             user: "alice",
             via: "call",
             profile: "lh",

@@ -61,6 +61,10 @@ pub enum ApiError {
     IdempotencyInProgress,
     #[error("{0}")]
     Disabled(String),
+    /// An operation that can no longer be cancelled (its irreversible call was sent, or
+    /// it has finished): the message says which.
+    #[error("{0}")]
+    NotCancellable(String),
     /// The cloud could not be reached, timed out, or answered too much.
     #[error("{message}")]
     Upstream {
@@ -98,7 +102,7 @@ impl ApiError {
             RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Unauthorized(_) => StatusCode::UNAUTHORIZED,
             RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            IdempotencyInProgress => StatusCode::CONFLICT,
+            IdempotencyInProgress | NotCancellable(_) => StatusCode::CONFLICT,
             Disabled(_) => StatusCode::NOT_FOUND,
             Upstream { status, .. } => *status,
             // The cloud answered: the proxy did its job. An unreadable answer is a bad gateway.
@@ -132,6 +136,7 @@ impl ApiError {
             BadIdempotencyKey(_) => "BadIdempotencyKey",
             IdempotencyInProgress => "IdempotencyInProgress",
             Disabled(_) => "Disabled",
+            NotCancellable(_) => "NotCancellable",
             Upstream { code, .. } => code,
             Cloud(..) => "CloudError",
             Internal => "Internal",

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod limits;
 pub mod listen;
 pub mod metrics;
+pub mod operations;
 pub mod policy;
 pub mod relay;
 pub mod resolve;
@@ -124,6 +125,8 @@ pub struct AppState {
     pub idempotency: idempotency::Store,
     /// The names answered for and the origins that count as the server's own.
     pub origins: host::Origins,
+    /// Operations the server runs (portal mode).
+    pub executor: operations::Executor,
 }
 
 impl AppState {
@@ -166,7 +169,14 @@ struct ConsoleConfig {
 }
 
 /// Builds the whole service; tests drive it with `oneshot`, `serve` runs it on a socket.
+/// Unfinished operations in the database are resumed when it is built inside a Tokio
+/// runtime (as `serve` and `#[tokio::test]` do).
 pub fn app(config: AppConfig) -> Router {
+    build(config).0
+}
+
+/// [`app`], and the state its handlers share (for shutting the executor down).
+pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
     let upstream = upstream::Upstream::new(
         config.limits.upstream_timeout,
         config.limits.upstream_response_bytes,
@@ -187,6 +197,7 @@ pub fn app(config: AppConfig) -> Router {
     }
     let security = Arc::new(headers::SecurityHeaders::new(config.dist.as_deref()));
     let idempotency = idempotency::Store::new(config.audit.as_ref().map(|a| a.connection()));
+    let executor = operations::Executor::new(operations_store(&config), Default::default());
     let state = Arc::new(AppState {
         config,
         upstream,
@@ -195,12 +206,33 @@ pub fn app(config: AppConfig) -> Router {
         metrics: metrics::Metrics::default(),
         idempotency,
         origins,
+        executor,
     });
+    if state.config.mode == Mode::Portal
+        && let Ok(runtime) = tokio::runtime::Handle::try_current()
+    {
+        let state = state.clone();
+        runtime.spawn(async move {
+            match operations::Executor::resume_all(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(operations = n, "resumed unfinished operations"),
+                Err(e) => tracing::error!(error = %e, "cannot resume operations"),
+            }
+        });
+    }
     let api = Router::new()
         .route("/session", get(api::session))
         .route("/profiles", get(api::profiles))
         .route("/call", post(api::call))
         .route("/audit", get(api::audit))
+        .route(
+            "/operations",
+            get(operations::http::list).post(operations::http::create),
+        )
+        .route("/operations/events", get(operations::http::watch_all))
+        .route("/operations/{id}", get(operations::http::get_one))
+        .route("/operations/{id}/events", get(operations::http::watch_one))
+        .route("/operations/{id}/cancel", post(operations::http::cancel))
         .fallback(|| async { error::ApiError::NotFound });
     let mut router = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -243,7 +275,7 @@ pub fn app(config: AppConfig) -> Router {
             headers::apply,
         ));
     let request_id = HeaderName::from_static("x-request-id");
-    router
+    let router = router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
@@ -266,7 +298,25 @@ pub fn app(config: AppConfig) -> Router {
             .on_response(log_response),
         )
         .layer(SetRequestIdLayer::new(request_id, FastRequestUuid))
-        .layer(axum::middleware::map_request(take_client_request_id))
+        .layer(axum::middleware::map_request(take_client_request_id));
+    (router, state)
+}
+
+/// The operations tables: in the audit database when there is one (they survive a
+/// restart), else in memory.
+fn operations_store(config: &AppConfig) -> operations::store::Store {
+    let store = match &config.audit {
+        Some(log) => operations::store::Store::open(log.connection()),
+        None => operations::store::Store::in_memory(),
+    };
+    match store {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the operations tables; operations are kept in memory");
+            // An in-memory database opens unless the process is out of memory.
+            operations::store::Store::in_memory().unwrap_or_else(|e| panic!("{e}"))
+        }
+    }
 }
 
 /// The `X-Request-Id` a client sent: logged beside the server's own, never adopted.

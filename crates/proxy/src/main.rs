@@ -1,7 +1,7 @@
 //! `rewind`: the one server binary.
 
 use clap::{Parser, Subcommand};
-use rewind_proxy::{AppConfig, app, config, demo};
+use rewind_proxy::{AppConfig, config, demo};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +61,10 @@ enum Command {
         /// Enable the loopback-only fault-injection endpoint `/__emulator/faults`.
         #[arg(long)]
         faults: bool,
+        /// How long every cloud-side operation (stop, start, rollback, reset, snapshot,
+        /// restore) takes, in milliseconds [default: realistic times of a few seconds].
+        #[arg(long, value_name = "MS")]
+        op_ms: Option<u64>,
     },
     /// Print signed requests: reads one JSON object or an array on stdin (see README).
     Sign,
@@ -114,10 +118,23 @@ async fn run(command: Command) -> Result<(), String> {
             seed,
             credentials,
             faults,
+            op_ms,
         } => {
             let mut cfg = rewind_emulator::EmulatorConfig::new(world);
             cfg.seed = seed;
             cfg.faults_enabled = faults;
+            if let Some(ms) = op_ms {
+                let d = std::time::Duration::from_millis(ms);
+                cfg.timings = rewind_emulator::config::Timings {
+                    stop: d,
+                    start: d,
+                    rollback: d,
+                    reset_disk: d,
+                    create_snapshot: d,
+                    job_queue: d,
+                    restore_desktop: d,
+                };
+            }
             if let Some(path) = credentials {
                 cfg.credentials = rewind_emulator::Credentials::from_file(&path)
                     .map_err(|e| format!("--credentials {}: {e}", path.display()))?;
@@ -223,11 +240,22 @@ async fn serve(
     let mut app_config = app_config;
     app_config.listen = Some(addr);
     let serving = rewind_proxy::listen::Settings::new(&app_config.limits);
-    let router = app(app_config);
+    let (router, state) = rewind_proxy::build(app_config);
     // The first line on stdout is the URL: scripts and tests wait for it.
     println!("rewind listening on http://{addr}/");
+    let signal = {
+        let state = state.clone();
+        async move {
+            shutdown_signal().await;
+            // Operations start no new calls, and their event streams end, so the
+            // connections can drain.
+            state.executor.begin_shutdown();
+        }
+    };
     // Our own loop rather than axum::serve: deadlines for slow clients and a connection cap.
-    rewind_proxy::listen::serve(listener, router, serving, shutdown_signal()).await;
+    rewind_proxy::listen::serve(listener, router, serving, signal).await;
+    // Calls in flight get their answers recorded; the rest resumes at the next start.
+    state.executor.shutdown(serving.shutdown_grace).await;
     if let Some(emu) = embedded {
         emu.stop().await;
     }

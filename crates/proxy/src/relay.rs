@@ -242,6 +242,7 @@ async fn forward(
                 region: relayed.region.clone().unwrap_or_default(),
                 action: action.name(),
                 params: relayed.params.clone(),
+                operation_id: None,
             })
             .await?
     } else {

@@ -6,7 +6,7 @@
 //! StopInstance and StartInstance are destructive and settled by reading after a lost
 //! answer.
 
-use super::power::{OpMark, Position, PowerCalls, PowerStep, Seen};
+use super::power::{OpMark, Position, PowerCalls, PowerStep, Seen, StopMode};
 use super::{
     Failure, Flow, Power, Reconcile, Request, SafetySnapshot, StepWork, Tag, Work, decode, gone,
     safety_name, short_id, to_params, unreadable,
@@ -26,6 +26,7 @@ use serde_json::Value;
 /// Roll a disk back: stop its instance if needed → optional safety snapshot →
 /// ResetDisk (a dry run first on request) → optional start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResetPlan {
     pub disk_id: String,
     pub snapshot_id: String,
@@ -36,6 +37,9 @@ pub struct ResetPlan {
     /// Stop the instance first when it is not Stopped (ResetDisk requires it).
     #[serde(default)]
     pub stop_if_running: bool,
+    /// How to stop it (`ForceStop`, `StoppedMode`).
+    #[serde(default)]
+    pub stop: StopMode,
     #[serde(default)]
     pub safety_snapshot: Option<SafetySnapshot>,
     #[serde(default)]
@@ -47,6 +51,7 @@ pub struct ResetPlan {
 
 /// CreateSnapshot, waited on until accomplished.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SnapshotPlan {
     pub disk_id: String,
     #[serde(default)]
@@ -62,27 +67,44 @@ pub struct SnapshotPlan {
 /// Start or stop an instance (the plan is the same on both clouds).
 pub use super::PowerPlan;
 
+/// The tag every ECS safety snapshot carries (its value is the operation id).
+pub const SAFETY_TAG: &str = "rewind:safety";
+/// How long an ECS safety snapshot is kept unless the plan says otherwise.
+pub const SAFETY_RETENTION_DAYS: u32 = 7;
+
 pub(super) fn reset_steps(p: &ResetPlan, op_id: &str) -> Vec<Work> {
     let mut steps = Vec::new();
     if let (Some(inst), true) = (&p.instance_id, p.stop_if_running) {
-        steps.push(Work::Power(PowerStep::new(
-            Provider::Alibaba,
-            inst,
-            Power::Stop,
-            false,
-        )));
+        steps.push(Work::Power(
+            PowerStep::new(Provider::Alibaba, inst, Power::Stop, false)
+                .with_stop_mode(p.stop.clone()),
+        ));
     }
     if let Some(safety) = &p.safety_snapshot {
         let name = safety
             .name
             .clone()
             .unwrap_or_else(|| safety_name(op_id, "reset"));
+        // Marked, explained and set to expire, so a safety snapshot is recognisable in
+        // the ECS console and does not hold one of the disk's 64 slots for ever.
+        let mut tags = safety.tags.clone();
+        if !tags.iter().any(|t| t.key == SAFETY_TAG) {
+            tags.push(Tag {
+                key: SAFETY_TAG.into(),
+                value: op_id.to_string(),
+            });
+        }
         let plan = SnapshotPlan {
             disk_id: p.disk_id.clone(),
             name: Some(name),
-            description: safety.description.clone(),
-            retention_days: safety.retention_days,
-            tags: safety.tags.clone(),
+            description: safety.description.clone().or_else(|| {
+                Some(format!(
+                    "Taken by Rewind before resetting {} to {} (operation {op_id})",
+                    p.disk_id, p.snapshot_id
+                ))
+            }),
+            retention_days: safety.retention_days.or(Some(SAFETY_RETENTION_DAYS)),
+            tags,
         };
         steps.push(Work::EcsSnapshot(SnapshotStep::new(
             &plan,
@@ -114,12 +136,10 @@ pub(super) fn snapshot_steps(p: &SnapshotPlan, op_id: &str) -> Vec<Work> {
 }
 
 pub(super) fn power_steps(p: &PowerPlan) -> Vec<Work> {
-    vec![Work::Power(PowerStep::new(
-        Provider::Alibaba,
-        &p.instance_id,
-        p.power,
-        true,
-    ))]
+    vec![Work::Power(
+        PowerStep::new(Provider::Alibaba, &p.instance_id, p.power, true)
+            .with_stop_mode(p.stop.clone()),
+    )]
 }
 
 fn describe_disk(disk_id: &str) -> DescribeDisksRequest {
@@ -147,7 +167,7 @@ fn find_instance(data: &Value, id: &str) -> Option<Option<Instance>> {
 // ------------------------------------------------------------------ power
 
 /// StopInstance / StartInstance and the read of the instance, for [`PowerStep`].
-pub(super) fn power_calls(instance_id: &str, power: Power) -> PowerCalls {
+pub(super) fn power_calls(instance_id: &str, power: Power, stop: &StopMode) -> PowerCalls {
     let describe = DescribeInstancesRequest {
         instance_ids: Some(vec![instance_id.to_string()]),
         ..Default::default()
@@ -165,6 +185,8 @@ pub(super) fn power_calls(instance_id: &str, power: Power) -> PowerCalls {
             Action::EcsStopInstance,
             to_params(&StopInstanceRequest {
                 instance_id,
+                force_stop: stop.force.then_some(true),
+                stopped_mode: stop.stopped_mode.map(|m| m.as_str().to_string()),
                 ..Default::default()
             }),
         ),

@@ -6,7 +6,9 @@
 //! ours restoring, or restored since, is the evidence. The job id is then unknown, so
 //! the restore is followed through the snapshot list instead of ShowJob.
 
-use super::{Failure, Flow, Reconcile, Request, StepWork, Work, decode, to_params, unreadable};
+use super::{
+    Failure, FailureKind, Flow, Reconcile, Request, StepWork, Work, decode, to_params, unreadable,
+};
 use crate::action::Action;
 use crate::huawei::{
     BatchRestoreDesktopSnapshotRequest, BatchRestoreDesktopSnapshotResponse, DesktopSnapshot,
@@ -19,6 +21,7 @@ use serde_json::Value;
 
 /// Restore up to 100 desktop snapshots in one job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RestorePlan {
     pub snapshots: Vec<SnapshotRef>,
 }
@@ -26,6 +29,7 @@ pub struct RestorePlan {
 /// A snapshot to restore, with its desktop when known (the list shows it): with every
 /// desktop known, the checks list only those desktops' snapshots.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SnapshotRef {
     pub snapshot_id: String,
     #[serde(default)]
@@ -42,10 +46,26 @@ pub(super) fn restore_steps(p: &RestorePlan) -> Vec<Work> {
     })]
 }
 
+/// Some desktops failed: [`FailureKind::Partial`] when others were restored (the job
+/// itself did its work), a state failure when none was.
+fn partial(failed: usize, total: usize, en: String, zh: String) -> Failure {
+    if failed == 0 || failed >= total {
+        return Failure::state(en, zh);
+    }
+    Failure {
+        kind: FailureKind::Partial { failed, total },
+        message: Text::new(en, zh),
+        step: None,
+    }
+}
+
 /// One desktop of the job, for display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubJobRecord {
     pub desktop: String,
+    /// The desktop's ID when the job names it (to retry the failed ones).
+    #[serde(default)]
+    pub desktop_id: Option<String>,
     pub status: JobStatus,
     pub process: u32,
     pub error_code: Option<String>,
@@ -196,6 +216,7 @@ impl RestoreStep {
                     desktop: entities
                         .and_then(|e| e.desktop_name.clone().or_else(|| e.desktop_id.clone()))
                         .unwrap_or_else(|| s.id.clone()),
+                    desktop_id: entities.and_then(|e| e.desktop_id.clone()),
                     status: s.status.clone(),
                     process: s.process.unwrap_or(0),
                     error_code: s.error_code.clone(),
@@ -215,7 +236,9 @@ impl RestoreStep {
                 .or_else(|| job.sub_jobs.iter().find_map(|s| s.fail_reason.clone()))
                 .or(job.job_error_code.clone())
                 .unwrap_or_else(|| job.status.to_string());
-            return Flow::Fail(Failure::state(
+            return Flow::Fail(partial(
+                failed,
+                total,
                 format!("Job {}: {failed} of {total} desktops failed: {why}", job.id),
                 format!("任务 {}：{total} 个桌面中有 {failed} 个失败：{why}", job.id),
             ));
@@ -240,7 +263,9 @@ impl RestoreStep {
         match failed.first() {
             Some(first) => {
                 let why = first.restore_fail_reason.clone().unwrap_or_default();
-                Flow::Fail(Failure::state(
+                Flow::Fail(partial(
+                    failed.len(),
+                    total,
                     format!(
                         "{} of {total} desktops failed to restore: {why}",
                         failed.len()

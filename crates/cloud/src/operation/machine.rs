@@ -18,6 +18,9 @@ pub struct Machine {
     sent: Vec<Sent>,
     /// The operation's main call has been emitted: no cancelling any more.
     no_return: bool,
+    /// That call, to say why a cancel is refused.
+    #[serde(default)]
+    no_return_action: Option<Action>,
     calls: u32,
     outcome: Option<Outcome>,
 }
@@ -76,6 +79,7 @@ impl Machine {
             in_flight: None,
             sent: Vec::new(),
             no_return: false,
+            no_return_action: None,
             calls: 0,
             outcome: None,
         })
@@ -218,6 +222,7 @@ impl Machine {
         }
         if req.main && !reconciling {
             self.no_return = true;
+            self.no_return_action = Some(action);
         }
         self.run.sends += 1;
         let idempotency_key = format!("{key_base}.{step_index}.{phase}.{}", self.run.sends);
@@ -479,8 +484,12 @@ impl Machine {
                 format!("Snapshot {} created", created_snapshots.join(", ")),
                 format!("快照 {} 已创建", created_snapshots.join("、")),
             ),
-            Operation::LhPower(tencent::PowerPlan { instance_id, power })
-            | Operation::EcsPower(alibaba::PowerPlan { instance_id, power }) => match power {
+            Operation::LhPower(tencent::PowerPlan {
+                instance_id, power, ..
+            })
+            | Operation::EcsPower(alibaba::PowerPlan {
+                instance_id, power, ..
+            }) => match power {
                 Power::Start => (
                     format!("{instance_id} started"),
                     format!("{instance_id} 已启动"),
@@ -511,10 +520,7 @@ impl Machine {
             ));
         }
         if self.no_return {
-            let action = self
-                .steps
-                .get(self.current)
-                .map_or("", |s| s.work.get().request().action.name());
+            let action = self.no_return_action.map_or("", Action::name);
             return Err(Text::new(
                 format!(
                     "{action} has been sent to the cloud and cannot be called back; wait for it to finish"

@@ -101,6 +101,15 @@ impl Operation {
         out
     }
 
+    /// The state-changing calls the plan makes, with their parameters (reads are
+    /// in [`actions`](Self::actions)): what a resource-scoped policy is checked against.
+    pub fn state_changing_calls(&self, op_id: &str) -> Vec<(Action, Value)> {
+        self.steps(op_id)
+            .iter()
+            .flat_map(|w| w.get().checks())
+            .collect()
+    }
+
     pub fn provider(&self) -> Provider {
         match self {
             Operation::LhRollback(_) | Operation::LhCreateSnapshot(_) | Operation::LhPower(_) => {
@@ -130,6 +139,18 @@ impl Operation {
     /// Options the operation's cloud does not take (Lighthouse snapshots have no
     /// description or retention).
     fn option_errors(&self) -> Vec<FieldError> {
+        if let Operation::LhPower(p) = self
+            && p.stop != power::StopMode::default()
+        {
+            return vec![FieldError {
+                field: "stop".into(),
+                code: validate::codes::UNKNOWN,
+                message: Text::new(
+                    "Lighthouse StopInstances has no force or stopped-mode option",
+                    "轻量应用服务器 StopInstances 不支持强制停止或停机模式选项",
+                ),
+            }];
+        }
         let Operation::LhRollback(tencent::RollbackPlan {
             safety_snapshot: Some(s),
             ..
@@ -169,6 +190,7 @@ impl Operation {
 
 /// The snapshot to take before a rollback. Lighthouse takes a name and tags only.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SafetySnapshot {
     /// Left out, a name derived from the operation id (`rewind-before-rollback-…`), so
     /// that a lost answer can be settled by finding the snapshot by name.
@@ -186,6 +208,7 @@ pub struct SafetySnapshot {
 
 /// A tag to put on a new snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tag {
     pub key: String,
     pub value: String,
@@ -201,9 +224,13 @@ pub enum Power {
 
 /// Start or stop one instance and wait until it is there (Lighthouse or ECS).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PowerPlan {
     pub instance_id: String,
     pub power: Power,
+    /// ECS only: how to stop.
+    #[serde(default)]
+    pub stop: power::StopMode,
 }
 
 /// How persistent a machine is. The defaults suit a person watching; tests shorten them.

@@ -75,9 +75,45 @@ pub struct PowerStep {
     main: bool,
     phase: PowerPhase,
     before: Option<OpMark>,
+    /// ECS stop options (`ForceStop`, `StoppedMode`).
+    #[serde(default)]
+    stop: StopMode,
+}
+
+/// How an ECS instance is stopped: the console's choices, the provider's parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopMode {
+    /// `ForceStop=true`: like pulling the plug (data not yet written may be lost).
+    #[serde(default)]
+    pub force: bool,
+    /// `StoppedMode`: `KeepCharging` or `StopCharging` (pay-as-you-go in a VPC).
+    #[serde(default)]
+    pub stopped_mode: Option<StoppedMode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoppedMode {
+    KeepCharging,
+    StopCharging,
+}
+
+impl StoppedMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoppedMode::KeepCharging => "KeepCharging",
+            StoppedMode::StopCharging => "StopCharging",
+        }
+    }
 }
 
 impl PowerStep {
+    /// With ECS stop options (ignored for a start).
+    pub(crate) fn with_stop_mode(mut self, stop: StopMode) -> PowerStep {
+        self.stop = stop;
+        self
+    }
+
     pub(crate) fn new(
         provider: Provider,
         instance_id: &str,
@@ -91,13 +127,14 @@ impl PowerStep {
             main,
             phase: PowerPhase::Check,
             before: None,
+            stop: StopMode::default(),
         }
     }
 
     pub(super) fn calls(&self) -> PowerCalls {
         match self.provider {
             Provider::Tencent => tencent::power_calls(&self.instance_id, self.power),
-            _ => alibaba::power_calls(&self.instance_id, self.power),
+            _ => alibaba::power_calls(&self.instance_id, self.power, &self.stop),
         }
     }
 

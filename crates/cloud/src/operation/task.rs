@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "shape", rename_all = "lowercase")]
 pub enum Task {
-    One(Machine),
+    One(Box<Machine>),
     Batch(Batch),
 }
 
@@ -103,7 +103,9 @@ pub enum TaskNext {
 impl Task {
     pub fn new(id: &str, plan: TaskPlan, options: RunOptions) -> Result<Task, Vec<FieldError>> {
         match plan {
-            TaskPlan::One(op) => Machine::with_options(id, op, options).map(Task::One),
+            TaskPlan::One(op) => {
+                Machine::with_options(id, op, options).map(|m| Task::One(Box::new(m)))
+            }
             TaskPlan::Batch(b) => Batch::new(id, b.items, options).map(Task::Batch),
         }
     }
@@ -118,7 +120,7 @@ impl Task {
     /// The operations: one, or the batch's items.
     pub fn machines(&self) -> &[Machine] {
         match self {
-            Task::One(m) => std::slice::from_ref(m),
+            Task::One(m) => std::slice::from_ref(&**m),
             Task::Batch(b) => b.items(),
         }
     }
@@ -239,5 +241,35 @@ impl Task {
             }),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_misspelt_plan_field_is_refused_not_ignored() {
+        let ok: Result<TaskPlan, _> = serde_json::from_value(json!({
+            "kind": "LhRollback", "instance_id": "lhins-12345678", "snapshot_id": "lhsnap-12345678",
+            "start_afterwards": true
+        }));
+        assert!(
+            matches!(ok, Ok(TaskPlan::One(Operation::LhRollback(_)))),
+            "{ok:?}"
+        );
+        let typo = serde_json::from_value::<Operation>(json!({
+            "kind": "LhRollback", "instance_id": "lhins-12345678", "snapshot_id": "lhsnap-12345678",
+            "start_afterward": true
+        }));
+        let e = typo.unwrap_err().to_string();
+        assert!(e.contains("start_afterward"), "{e}");
+        let batch: TaskPlan = serde_json::from_value(json!({"kind": "Batch", "items": [
+            {"kind": "LhPower", "instance_id": "lhins-12345678", "power": "stop"}
+        ]}))
+        .unwrap();
+        assert_eq!(batch.kind(), "Batch");
+        assert_eq!(batch.provider(), Some(Provider::Tencent));
     }
 }

@@ -22,6 +22,7 @@ use serde_json::Value;
 /// Roll an instance back: optional safety snapshot → ApplyInstanceSnapshot → optional
 /// start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RollbackPlan {
     pub instance_id: String,
     pub snapshot_id: String,
@@ -33,6 +34,7 @@ pub struct RollbackPlan {
 
 /// CreateInstanceSnapshot, waited on until NORMAL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SnapshotPlan {
     pub instance_id: String,
     /// Left out, `rewind-snapshot-<operation>`: a lost answer is settled by the name.

@@ -1,9 +1,12 @@
-//! The checklist model shared by every provider: the rule keys, the documented limits,
-//! [`Check`] and its [`Status`], and the helpers and checks (the snapshot quota) that
-//! the Lighthouse, ECS and Workspace checklists share. A leaf: nothing else in `preflight`.
+//! The checklist model shared by every provider: the rule keys, [`Check`] and its
+//! [`Status`], the fixes and choices a check can offer, reading a provider's row into its
+//! typed model, and the helpers and checks (the snapshot quota) that the Lighthouse, ECS
+//! and Workspace checklists share. A leaf: nothing else in `preflight`.
 
 use crate::i18n::Text;
+use crate::tencent::ProviderValue;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// Stable keys of the rules, for the console and tests.
@@ -36,6 +39,8 @@ pub mod rules {
     pub const SNAPSHOT_TOO_OLD: &str = "snapshot.too_old";
     /// Room for one more snapshot under the quota.
     pub const SNAPSHOT_QUOTA: &str = "snapshot.quota";
+    /// Room under the quota for the safety snapshot taken before a rollback.
+    pub const SAFETY_SNAPSHOT_QUOTA: &str = "safety_snapshot.quota";
     /// No snapshot of the disk is being created (or rolled back) right now.
     pub const SNAPSHOT_IN_PROGRESS: &str = "snapshot.in_progress";
     /// Workspace: at most one snapshot per desktop (and each ID once) in a batch.
@@ -61,6 +66,7 @@ pub mod rules {
         SNAPSHOT_DISK_SIZE,
         SNAPSHOT_TOO_OLD,
         SNAPSHOT_QUOTA,
+        SAFETY_SNAPSHOT_QUOTA,
         SNAPSHOT_IN_PROGRESS,
         SNAPSHOT_DUPLICATE,
         DESKTOP_BUSY,
@@ -68,15 +74,6 @@ pub mod rules {
     ];
 }
 
-/// ECS: at most 64 snapshots per disk (documented).
-pub const ECS_SNAPSHOTS_PER_DISK: usize = 64;
-/// Workspace: BatchRestoreDesktopSnapshot takes 1 to 100 snapshot IDs (documented).
-pub const WORKSPACE_BATCH_MAX: usize = 100;
-/// Lighthouse: snapshots per instance before CreateInstanceSnapshot answers
-/// `LimitExceeded.SnapshotQuotaLimitExceeded`. Tencent documents the error but not one
-/// figure; this is the emulator's default quota (`Limits::lighthouse_snapshots_per_instance`,
-/// which the demo world's `game-server` instance has reached).
-pub const LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE: usize = 4;
 /// ECS: snapshots created before this date cannot be used by ResetDisk (documented).
 pub const ECS_SNAPSHOT_CUTOFF_DATE: &str = "2013-07-15";
 /// At most this many IDs are named in one summary line; the rest are counted.
@@ -91,11 +88,20 @@ pub enum Status {
     Fail,
 }
 
-/// A fix the console can offer as a button.
+/// A fix the console can offer as a button: an operation it runs, after which the
+/// checks run again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum FixAction {
     /// ECS StopInstance / Lighthouse StopInstances on this instance.
     StopInstance { instance_id: String },
+}
+
+/// A choice on the form that settles a failed check without running anything: the
+/// console offers it as a button, changes the form and runs the checks again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Choice {
+    /// Go on without the safety snapshot the form asked for.
+    ContinueWithoutSafetySnapshot,
 }
 
 /// One line of the checklist.
@@ -109,6 +115,9 @@ pub struct Check {
     /// For warnings and failures: what to do.
     pub fix: Option<Text>,
     pub action: Option<FixAction>,
+    /// For some failures: a choice on the form that settles them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice: Option<Choice>,
 }
 
 impl Check {
@@ -124,6 +133,7 @@ impl Check {
             message: tidy(message),
             fix: fix.map(tidy),
             action: None,
+            choice: None,
         }
     }
 
@@ -143,6 +153,11 @@ impl Check {
         self.action = action;
         self
     }
+
+    pub(super) fn with_choice(mut self, choice: Choice) -> Check {
+        self.choice = Some(choice);
+        self
+    }
 }
 
 /// True iff some check failed; warnings never block.
@@ -156,98 +171,133 @@ fn tidy(mut t: Text) -> Text {
     t
 }
 
-/// The Chinese name of a state ("创建中"), or the state itself when it has none.
-pub(super) fn zh_gloss(state: &str) -> String {
-    let (en, zh) = shown_state(state);
-    match zh.strip_prefix(en.as_str()) {
-        Some(rest) if !rest.is_empty() => rest
-            .trim_start_matches('（')
-            .trim_end_matches('）')
-            .to_string(),
-        _ => zh,
+/// One resource as pre-flight sees it: not found, found but unreadable, or read into
+/// its typed model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row<T> {
+    NotFound,
+    /// The row is not the provider's shape (the reason, from the decoder).
+    Unreadable(String),
+    Read(T),
+}
+
+impl<T> Row<T> {
+    pub fn read(&self) -> Option<&T> {
+        match self {
+            Row::Read(t) => Some(t),
+            Row::NotFound | Row::Unreadable(_) => None,
+        }
     }
 }
 
-/// A string field of a row, or "" when absent or not a string.
-pub(super) fn s<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-/// A number field, whether the provider sends it as a number or a numeric string.
-pub(super) fn num(v: &Value, key: &str) -> Option<u64> {
-    match v.get(key)? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(x) => x.trim().trim_end_matches('%').parse().ok(),
-        _ => None,
+impl<T> From<Option<T>> for Row<T> {
+    fn from(t: Option<T>) -> Row<T> {
+        t.map_or(Row::NotFound, Row::Read)
     }
 }
+
+impl<T: DeserializeOwned> Row<T> {
+    /// Reads a row as the provider's Describe/List answer holds it. `state_key` names
+    /// its state field: the one field a row may lack (or hold null) and still be read,
+    /// as state unknown (`Other("")`), so that one missing value does not hide the rest
+    /// of the row. Any other missing or ill-typed field makes the row unreadable.
+    pub fn from_value(row: Option<&Value>, state_key: &str) -> Row<T> {
+        let Some(row) = row else {
+            return Row::NotFound;
+        };
+        let read = match row {
+            Value::Object(m) if m.get(state_key).is_none_or(Value::is_null) => {
+                let mut m = m.clone();
+                m.insert(state_key.to_string(), Value::String(String::new()));
+                T::deserialize(&Value::Object(m))
+            }
+            _ => T::deserialize(row),
+        };
+        match read {
+            Ok(t) => Row::Read(t),
+            Err(e) => Row::Unreadable(e.to_string()),
+        }
+    }
+}
+
+/// The readable rows of a list (a Describe/List answer's items); rows that are not the
+/// provider's shape are left out.
+pub(super) fn read_rows<T: DeserializeOwned>(rows: &[Value], state_key: &str) -> Vec<T> {
+    rows.iter()
+        .filter_map(|r| match Row::from_value(Some(r), state_key) {
+            Row::Read(t) => Some(t),
+            Row::NotFound | Row::Unreadable(_) => None,
+        })
+        .collect()
+}
+
+/// The safety-snapshot step of a rollback: skipped, or taken first. When it is taken,
+/// `existing` are the snapshots that count against the quota it needs room under (those
+/// of the instance, or of the disk; rows of other disks are ignored).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SafetyStep<'a, T> {
+    Skip,
+    Take { existing: &'a [T] },
+}
+
+impl<'a> SafetyStep<'a, Value> {
+    /// The same choice on typed rows: the existing rows are read into `store` (rows
+    /// that are not the provider's shape are left out).
+    pub(super) fn read_into<'b, T: DeserializeOwned>(
+        self,
+        state_key: &str,
+        store: &'b mut Vec<T>,
+    ) -> SafetyStep<'b, T> {
+        match self {
+            SafetyStep::Skip => SafetyStep::Skip,
+            SafetyStep::Take { existing } => {
+                *store = read_rows(existing, state_key);
+                let read: &'b Vec<T> = store;
+                SafetyStep::Take { existing: read }
+            }
+        }
+    }
+}
+
+/// An ID and name as shown: "lhins-k31c771o (blog-prod)" / "lhins-k31c771o（blog-prod）".
+pub(super) type Label = (String, String);
 
 /// "lhins-k31c771o (blog-prod)" / "lhins-k31c771o（blog-prod）".
-pub(super) fn named(id: &str, name: &str) -> (String, String) {
+pub(super) fn named(id: &str, name: Option<&str>) -> Label {
     let id = if id.is_empty() { "?" } else { id };
-    if name.is_empty() || name == id {
-        (id.to_string(), id.to_string())
-    } else {
-        (format!("{id} ({name})"), format!("{id}（{name}）"))
+    match name {
+        Some(name) if !name.is_empty() && name != id => {
+            (format!("{id} ({name})"), format!("{id}（{name}）"))
+        }
+        _ => (id.to_string(), id.to_string()),
     }
 }
 
-/// A state as shown: "RUNNING" / "RUNNING（运行中）"; "unknown" when missing.
-pub(super) fn shown_state(state: &str) -> (String, String) {
-    if state.is_empty() {
+/// A state as shown: "RUNNING" / "RUNNING（运行中）"; "unknown" when empty.
+pub(super) fn shown_state(state: &impl ProviderValue) -> (String, String) {
+    let spelled = state.as_str();
+    if spelled.is_empty() {
         return ("unknown".into(), "未知".into());
     }
-    let zh = match state {
-        // Lighthouse instances.
-        "PENDING" => "创建中",
-        "LAUNCH_FAILED" => "创建失败",
-        "RUNNING" => "运行中",
-        "STOPPED" => "已关机",
-        "STARTING" => "开机中",
-        "STOPPING" => "关机中",
-        "REBOOTING" => "重启中",
-        "SHUTDOWN" => "停止待销毁",
-        "TERMINATING" => "销毁中",
-        "DELETING" => "删除中",
-        "FREEZING" => "冻结中",
-        "ENTER_RESCUE_MODE" => "进入救援模式中",
-        "RESCUE_MODE" => "救援模式",
-        "EXIT_RESCUE_MODE" => "退出救援模式中",
-        // Lighthouse snapshots and operations.
-        "NORMAL" => "正常",
-        "CREATING" => "创建中",
-        "ROLLBACKING" => "回滚中",
-        "OPERATING" => "进行中",
-        "SUCCESS" => "成功",
-        "FAILED" => "失败",
-        // ECS instances, disks, snapshots.
-        "Pending" => "准备中",
-        "Running" => "运行中",
-        "Starting" => "启动中",
-        "Stopping" => "停止中",
-        "Stopped" => "已停止",
-        "In_use" => "使用中",
-        "Available" => "待挂载",
-        "Attaching" => "挂载中",
-        "Detaching" => "卸载中",
-        "Creating" => "创建中",
-        "ReIniting" => "初始化中",
-        "progressing" => "创建中",
-        "accomplished" => "已完成",
-        "failed" => "失败",
-        // Workspace snapshots.
-        "creating" => "创建中",
-        "create_success" => "创建成功",
-        "create_failed" => "创建失败",
-        "restoring" => "恢复中",
-        "restore_success" => "恢复成功",
-        "restore_failed" => "恢复失败",
-        _ => "",
-    };
-    if zh.is_empty() {
-        (state.to_string(), state.to_string())
-    } else {
-        (state.to_string(), format!("{state}（{zh}）"))
+    match state.zh() {
+        Some(zh) => (spelled.to_string(), format!("{spelled}（{zh}）")),
+        None => (spelled.to_string(), spelled.to_string()),
+    }
+}
+
+/// The Chinese name of a state ("创建中"), or the state itself when it has none.
+pub(super) fn zh_gloss(state: &impl ProviderValue) -> String {
+    match state.zh() {
+        Some(zh) => zh.to_string(),
+        None => shown_state(state).1,
+    }
+}
+
+/// ", 40%" / "，40%": a progress figure to append to a state, or nothing.
+pub(super) fn progress(percent: Option<u32>) -> (String, String) {
+    match percent {
+        Some(p) => (format!(", {p}%"), format!("，{p}%")),
+        None => (String::new(), String::new()),
     }
 }
 
@@ -276,12 +326,28 @@ pub(super) enum Kind {
     Snapshot,
 }
 
+impl Kind {
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Instance => ("instance", "实例"),
+            Kind::Disk => ("disk", "磁盘"),
+            Kind::Snapshot => ("snapshot", "快照"),
+        }
+    }
+}
+
+/// The `*.exists` line of a resource that was not found or could not be read; `None`
+/// when it was read.
+pub(super) fn not_read<T>(rule: &'static str, kind: Kind, row: &Row<T>) -> Option<Check> {
+    match row {
+        Row::Read(_) => None,
+        Row::NotFound => Some(not_found(rule, kind)),
+        Row::Unreadable(why) => Some(unreadable(rule, kind, why)),
+    }
+}
+
 pub(super) fn not_found(rule: &'static str, kind: Kind) -> Check {
-    let (en, zh) = match kind {
-        Kind::Instance => ("instance", "实例"),
-        Kind::Disk => ("disk", "磁盘"),
-        Kind::Snapshot => ("snapshot", "快照"),
-    };
+    let (en, zh) = kind.names();
     Check::fail(
         rule,
         Text::new(
@@ -297,7 +363,22 @@ pub(super) fn not_found(rule: &'static str, kind: Kind) -> Check {
     )
 }
 
-pub(super) fn found(rule: &'static str, what: (&str, &str), label: &(String, String)) -> Check {
+fn unreadable(rule: &'static str, kind: Kind, why: &str) -> Check {
+    let (en, zh) = kind.names();
+    Check::fail(
+        rule,
+        Text::new(
+            format!("The {en} was found, but its description could not be read ({why})"),
+            format!("已找到该{zh}，但无法读取其描述（{why}）"),
+        ),
+        Text::new(
+            "Refresh; if this persists, the cloud answered in a shape Rewind does not know",
+            "请刷新；如果问题持续，说明云服务返回了 Rewind 无法识别的格式",
+        ),
+    )
+}
+
+pub(super) fn found(rule: &'static str, what: (&str, &str), label: &Label) -> Check {
     Check::pass(
         rule,
         Text::new(
@@ -311,31 +392,39 @@ pub(super) fn wait_fix() -> Text {
     Text::new("Wait for it to finish, then refresh", "请等待其完成后刷新")
 }
 
-/// The snapshot quota of one instance (Lighthouse) or disk (ECS): `kind` names the owner
-/// in English and Chinese, `label` is its ID and name.
+/// Why a snapshot would be taken: the one the form asks for, or the safety snapshot
+/// before a rollback.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Taking {
+    Asked,
+    Safety,
+}
+
+/// The snapshot quota of one instance (Lighthouse) or disk (ECS) before a snapshot is
+/// taken: `kind` names the owner in English and Chinese, `label` is its ID and name.
 pub(super) fn snapshot_quota(
+    taking: Taking,
     kind: (&str, &str),
-    label: &(String, String),
+    label: &Label,
     count: usize,
     quota: usize,
 ) -> Check {
     let (en, zh) = kind;
-    if count < quota {
-        Check::pass(
+    let owner = en.to_lowercase();
+    match taking {
+        Taking::Asked if count < quota => Check::pass(
             rules::SNAPSHOT_QUOTA,
             Text::new(
                 format!("{en} {} has {count} of {quota} snapshots", label.0),
                 format!("{zh} {} 已有 {count} 个快照（上限 {quota} 个）", label.1),
             ),
-        )
-    } else {
-        Check::fail(
+        ),
+        Taking::Asked => Check::fail(
             rules::SNAPSHOT_QUOTA,
             Text::new(
                 format!(
-                    "{en} {} already has {count} snapshots; the quota is {quota} per {}",
-                    label.0,
-                    en.to_lowercase()
+                    "{en} {} already has {count} snapshots; the quota is {quota} per {owner}",
+                    label.0
                 ),
                 format!(
                     "{zh} {} 已有 {count} 个快照，已达到上限（每个{zh} {quota} 个）",
@@ -343,10 +432,43 @@ pub(super) fn snapshot_quota(
                 ),
             ),
             Text::new(
-                format!("Delete an old snapshot of this {} first", en.to_lowercase()),
+                format!("Delete an old snapshot of this {owner} first"),
                 format!("请先删除该{zh}的旧快照"),
             ),
+        ),
+        Taking::Safety if count < quota => Check::pass(
+            rules::SAFETY_SNAPSHOT_QUOTA,
+            Text::new(
+                format!(
+                    "{en} {} has {count} of {quota} snapshots: there is room for the safety snapshot",
+                    label.0
+                ),
+                format!(
+                    "{zh} {} 已有 {count} 个快照（上限 {quota} 个），可以创建安全快照",
+                    label.1
+                ),
+            ),
+        ),
+        Taking::Safety => Check::fail(
+            rules::SAFETY_SNAPSHOT_QUOTA,
+            Text::new(
+                format!(
+                    "{en} {} already has {count} snapshots, the quota of {quota} per {owner}: the safety snapshot cannot be taken, so the operation would stop before the rollback",
+                    label.0
+                ),
+                format!(
+                    "{zh} {} 已有 {count} 个快照，已达到上限（每个{zh} {quota} 个）：无法创建安全快照，操作将在回滚前停止",
+                    label.1
+                ),
+            ),
+            Text::new(
+                format!(
+                    "Continue without a safety snapshot, or delete an old snapshot of this {owner} first"
+                ),
+                format!("可以选择不创建安全快照继续，或先删除该{zh}的旧快照"),
+            ),
         )
+        .with_choice(Choice::ContinueWithoutSafetySnapshot),
     }
 }
 

@@ -1,56 +1,45 @@
 //! The ECS checklists: ResetDisk (instance stopped, locks and expiry, disk and snapshot
-//! state, ownership, the 2013 cut-off) and CreateSnapshot (state and the snapshot quota).
+//! state, ownership, the 2013 cut-off, room for the safety snapshot) and CreateSnapshot
+//! (state and the snapshot quota), on the typed rows of [`crate::alibaba`].
 
 use super::checklist::{
-    Check, ECS_SNAPSHOT_CUTOFF_DATE, ECS_SNAPSHOTS_PER_DISK, FixAction, Kind, found, id_list,
-    named, not_found, num, rules, s, shown_state, snapshot_quota,
+    Check, ECS_SNAPSHOT_CUTOFF_DATE, FixAction, Kind, Label, Row, SafetyStep, Taking, found,
+    id_list, named, not_found, not_read, progress, read_rows, rules, shown_state, snapshot_quota,
 };
+use crate::alibaba::{Disk, Instance, Snapshot, SnapshotStatus};
 use crate::i18n::Text;
+use crate::limits::ECS_SNAPSHOTS_PER_DISK;
 use serde_json::Value;
 
-fn ecs_instance_label(i: &Value) -> (String, String) {
-    named(s(i, "InstanceId"), s(i, "InstanceName"))
+/// The state field of an instance, disk or snapshot row.
+const STATUS: &str = "Status";
+
+fn instance_label(i: &Instance) -> Label {
+    named(&i.instance_id, i.instance_name.as_deref())
 }
 
-fn ecs_disk_label(d: &Value) -> (String, String) {
-    named(s(d, "DiskId"), s(d, "DiskName"))
+fn disk_label(d: &Disk) -> Label {
+    named(&d.disk_id, d.disk_name.as_deref())
 }
 
-fn ecs_snapshot_label(snap: &Value) -> (String, String) {
-    named(s(snap, "SnapshotId"), s(snap, "SnapshotName"))
+fn snapshot_label(snap: &Snapshot) -> Label {
+    named(&snap.snapshot_id, snap.snapshot_name.as_deref())
 }
 
-/// Lock reasons of a row's `OperationLocks`, in either shape: instances answer
-/// `{"LockReason": [{"LockReason": "security"}]}`, disks `{"OperationLock": [{…}]}`.
-fn lock_reasons(v: &Value) -> Vec<&str> {
-    let Some(locks) = v.get("OperationLocks") else {
-        return Vec::new();
-    };
-    let items: Vec<&Value> = match locks {
-        Value::Array(a) => a.iter().collect(),
-        Value::Object(m) => m.values().filter_map(Value::as_array).flatten().collect(),
-        _ => Vec::new(),
-    };
-    items
-        .iter()
-        .filter_map(|l| match l {
-            Value::String(x) => Some(x.as_str()),
-            other => other.get("LockReason").and_then(Value::as_str),
-        })
-        .collect()
-}
-
-fn security_locked(v: &Value) -> bool {
-    lock_reasons(v)
-        .iter()
-        .any(|r| r.eq_ignore_ascii_case("security"))
-}
-
-/// "YYYY-MM-DDTHH:MM" of a timestamp field (Alibaba writes both `…T00:00Z` and
-/// `…T00:00:00Z`), so the two spellings compare lexicographically.
-fn minute(v: &Value, key: &str) -> Option<String> {
-    let t = s(v, key);
+/// "YYYY-MM-DDTHH:MM" of a timestamp (Alibaba writes both `…T00:00Z` and `…T00:00:00Z`),
+/// so the two spellings compare lexicographically.
+fn minute(t: Option<&str>) -> Option<String> {
+    let t = t?;
     (t.len() >= 10).then(|| t.chars().take(16).collect())
+}
+
+/// The snapshots of `disk` among `snapshots` (all of them when the disk is unknown).
+fn of_disk<'a>(disk: Option<&Disk>, snapshots: &'a [Snapshot]) -> Vec<&'a Snapshot> {
+    let did = disk.map(|d| d.disk_id.as_str()).unwrap_or("");
+    snapshots
+        .iter()
+        .filter(|snap| did.is_empty() || snap.source_disk_id.as_deref() == Some(did))
+        .collect()
 }
 
 /// The instance cannot be operated on because it expired or the account is in arrears.
@@ -64,20 +53,19 @@ enum Expiry {
     No,
 }
 
-fn ecs_expiry(i: &Value, rows: &[&Value]) -> Expiry {
-    if lock_reasons(i)
-        .iter()
-        .any(|r| r.eq_ignore_ascii_case("financial"))
-    {
+/// `seen`: the creation times of the other rows read with the instance.
+fn expiry(i: &Instance, seen: &[Option<&str>]) -> Expiry {
+    if i.locked_for_payment() {
         return Expiry::Locked;
     }
-    let Some(expires) = minute(i, "ExpiredTime") else {
+    let Some(expires) = minute(i.expired_time.as_deref()) else {
         return Expiry::No;
     };
-    let newest = rows
+    let newest = seen
         .iter()
-        .chain(std::iter::once(&i))
-        .filter_map(|r| minute(r, "CreationTime"))
+        .copied()
+        .chain(std::iter::once(i.creation_time.as_deref()))
+        .filter_map(minute)
         .max();
     match newest {
         Some(seen) if expires < seen => Expiry::Passed(expires.chars().take(10).collect()),
@@ -85,14 +73,14 @@ fn ecs_expiry(i: &Value, rows: &[&Value]) -> Expiry {
     }
 }
 
-fn ecs_expired_check(i: &Value, rows: &[&Value], blocks: bool) -> Check {
+fn expired_check(i: &Instance, seen: &[Option<&str>], blocks: bool) -> Check {
     let rule = rules::INSTANCE_EXPIRED;
-    let label = ecs_instance_label(i);
+    let label = instance_label(i);
     let fix = Text::new(
         "Renew the instance or top up the account in the Alibaba Cloud console, then refresh",
         "请在阿里云控制台为实例续费或为账号充值后刷新",
     );
-    let (en, zh) = match ecs_expiry(i, rows) {
+    let (en, zh) = match expiry(i, seen) {
         Expiry::No => {
             return Check::pass(
                 rule,
@@ -146,60 +134,48 @@ fn ecs_expired_check(i: &Value, rows: &[&Value], blocks: bool) -> Check {
     }
 }
 
-fn ecs_lock_check(instance: Option<&Value>, disk: Option<&Value>) -> Option<Check> {
+fn lock_check(instance: Option<&Instance>, disk: Option<&Disk>) -> Option<Check> {
     let rule = rules::INSTANCE_SECURITY_LOCK;
     let fix = Text::new(
         "A security lock cannot be lifted from here: resolve the security issue in the Alibaba Cloud console (Security Center) or contact Alibaba Cloud support",
         "安全锁定无法在此解除：请在阿里云控制台（云安全中心）处理安全问题，或联系阿里云技术支持",
     );
-    if let Some(i) = instance
-        && security_locked(i)
-    {
-        let l = ecs_instance_label(i);
-        return Some(Check::fail(
+    let locked = |what: (&str, &str), l: Label| {
+        Check::fail(
             rule,
             Text::new(
                 format!(
-                    "Instance {} is locked for security (OperationLocks: security) and cannot be operated on",
-                    l.0
+                    "{} {} is locked for security (OperationLocks: security) and cannot be operated on",
+                    what.0, l.0
                 ),
                 format!(
-                    "实例 {} 已被安全锁定（OperationLocks：security），无法操作",
-                    l.1
+                    "{} {} 已被安全锁定（OperationLocks：security），无法操作",
+                    what.1, l.1
                 ),
             ),
-            fix,
-        ));
+            fix.clone(),
+        )
+    };
+    if let Some(i) = instance
+        && i.locked_for_security()
+    {
+        return Some(locked(("Instance", "实例"), instance_label(i)));
     }
     if let Some(d) = disk
-        && security_locked(d)
+        && d.locked_for_security()
     {
-        let l = ecs_disk_label(d);
-        return Some(Check::fail(
-            rule,
-            Text::new(
-                format!(
-                    "Disk {} is locked for security (OperationLocks: security) and cannot be operated on",
-                    l.0
-                ),
-                format!(
-                    "磁盘 {} 已被安全锁定（OperationLocks：security），无法操作",
-                    l.1
-                ),
-            ),
-            fix,
-        ));
+        return Some(locked(("Disk", "磁盘"), disk_label(d)));
     }
     let (en, zh) = match (instance, disk) {
         (Some(i), _) => {
-            let l = ecs_instance_label(i);
+            let l = instance_label(i);
             (
                 format!("Instance {} has no security lock", l.0),
                 format!("实例 {} 未被安全锁定", l.1),
             )
         }
         (None, Some(d)) => {
-            let l = ecs_disk_label(d);
+            let l = disk_label(d);
             (
                 format!("Disk {} has no security lock", l.0),
                 format!("磁盘 {} 未被安全锁定", l.1),
@@ -210,24 +186,25 @@ fn ecs_lock_check(instance: Option<&Value>, disk: Option<&Value>) -> Option<Chec
     Some(Check::pass(rule, Text::new(en, zh)))
 }
 
-/// The instance a disk is attached to: `Some(id)` when attached.
-fn ecs_attached_to(disk: &Value) -> Option<&str> {
-    Some(s(disk, "InstanceId")).filter(|i| !i.is_empty())
-}
-
 /// The instance row that matters for `disk`: the one it is attached to.
-fn ecs_instance_for<'a>(disk: Option<&Value>, instance: Option<&'a Value>) -> Option<&'a Value> {
-    match disk {
-        None => instance,
+fn instance_for<'a>(disk: &Row<Disk>, instance: &'a Row<Instance>) -> Option<&'a Instance> {
+    match disk.read() {
+        None => instance.read(),
         Some(d) => {
-            let iid = ecs_attached_to(d)?;
-            instance.filter(|i| s(i, "InstanceId") == iid)
+            let iid = d.attached_to()?;
+            instance.read().filter(|i| i.instance_id == iid)
         }
     }
 }
 
-fn ecs_instance_missing(disk: &Value, iid: &str) -> Check {
-    let dl = ecs_disk_label(disk);
+/// The line for the instance `disk` is attached to when its row is missing: not found,
+/// or found but unreadable.
+fn attached_instance_missing(disk: &Disk, iid: &str, instance: &Row<Instance>) -> Check {
+    if let Row::Unreadable(_) = instance {
+        return not_read(rules::INSTANCE_EXISTS, Kind::Instance, instance)
+            .unwrap_or_else(|| not_found(rules::INSTANCE_EXISTS, Kind::Instance));
+    }
+    let dl = disk_label(disk);
     Check::fail(
         rules::INSTANCE_EXISTS,
         Text::new(
@@ -244,18 +221,17 @@ fn ecs_instance_missing(disk: &Value, iid: &str) -> Check {
     )
 }
 
-fn ecs_stop_action(i: &Value) -> Option<FixAction> {
-    (s(i, "Status") == "Running" && !security_locked(i)).then(|| FixAction::StopInstance {
-        instance_id: s(i, "InstanceId").to_string(),
+fn stop_action(i: &Instance) -> Option<FixAction> {
+    (i.status.allows_stop() && !i.locked_for_security()).then(|| FixAction::StopInstance {
+        instance_id: i.instance_id.clone(),
     })
 }
 
-fn ecs_disk_status(d: &Value) -> Check {
+fn disk_status(d: &Disk) -> Check {
     let rule = rules::DISK_STATUS;
-    let l = ecs_disk_label(d);
-    let status = s(d, "Status");
-    let (st_en, st_zh) = shown_state(status);
-    if matches!(status, "In_use" | "Available") {
+    let l = disk_label(d);
+    let (st_en, st_zh) = shown_state(&d.status);
+    if d.status.allows_reset() {
         return Check::pass(
             rule,
             Text::new(
@@ -283,43 +259,41 @@ fn ecs_disk_status(d: &Value) -> Check {
     )
 }
 
-fn ecs_snapshot_state(snap: &Value) -> Check {
+fn snapshot_state(snap: &Snapshot) -> Check {
     let rule = rules::SNAPSHOT_STATE;
-    let l = ecs_snapshot_label(snap);
-    let status = s(snap, "Status");
-    let (st_en, st_zh) = shown_state(status);
-    match status {
-        "accomplished" => Check::pass(
+    let l = snapshot_label(snap);
+    let (st_en, st_zh) = shown_state(&snap.status);
+    let wait_accomplished = || {
+        Text::new(
+            "Wait until the snapshot is accomplished, then refresh",
+            "请等待快照变为 accomplished 后刷新",
+        )
+    };
+    if snap.status.allows_reset() {
+        return Check::pass(
             rule,
             Text::new(
                 format!("Snapshot {} is {st_en}", l.0),
                 format!("快照 {} 处于 {st_zh} 状态", l.1),
             ),
-        ),
-        "progressing" => {
-            let p = num(snap, "Progress")
-                .map(|p| format!(", {p}%"))
-                .unwrap_or_default();
+        );
+    }
+    match &snap.status {
+        SnapshotStatus::Progressing => {
+            let (p_en, p_zh) = progress(snap.progress_percent().map(u32::from));
             Check::fail(
                 rule,
                 Text::new(
                     format!(
-                        "Snapshot {} is still being created (progressing{p}) and cannot be used yet",
+                        "Snapshot {} is still being created (progressing{p_en}) and cannot be used yet",
                         l.0
                     ),
-                    format!(
-                        "快照 {} 仍在创建中（progressing{}），暂不能使用",
-                        l.1,
-                        p.replace(", ", "，")
-                    ),
+                    format!("快照 {} 仍在创建中（progressing{p_zh}），暂不能使用", l.1),
                 ),
-                Text::new(
-                    "Wait until the snapshot is accomplished, then refresh",
-                    "请等待快照变为 accomplished 后刷新",
-                ),
+                wait_accomplished(),
             )
         }
-        "failed" => Check::fail(
+        SnapshotStatus::Failed => Check::fail(
             rule,
             Text::new(
                 format!("Snapshot {} failed and cannot be used to reset a disk", l.0),
@@ -342,18 +316,18 @@ fn ecs_snapshot_state(snap: &Value) -> Check {
                     l.1
                 ),
             ),
-            Text::new(
-                "Wait until the snapshot is accomplished, then refresh",
-                "请等待快照变为 accomplished 后刷新",
-            ),
+            wait_accomplished(),
         ),
     }
 }
 
-fn ecs_belongs(disk: &Value, snap: &Value) -> Check {
+fn belongs(disk: &Disk, snap: &Snapshot) -> Check {
     let rule = rules::SNAPSHOT_BELONGS;
-    let (dl, sl) = (ecs_disk_label(disk), ecs_snapshot_label(snap));
-    let (did, src) = (s(disk, "DiskId"), s(snap, "SourceDiskId"));
+    let (dl, sl) = (disk_label(disk), snapshot_label(snap));
+    let (did, src) = (
+        disk.disk_id.as_str(),
+        snap.source_disk_id.as_deref().unwrap_or(""),
+    );
     if !did.is_empty() && did == src {
         return Check::pass(
             rule,
@@ -384,10 +358,10 @@ fn ecs_belongs(disk: &Value, snap: &Value) -> Check {
     )
 }
 
-fn ecs_too_old(snap: &Value) -> Check {
+fn too_old(snap: &Snapshot) -> Check {
     let rule = rules::SNAPSHOT_TOO_OLD;
-    let l = ecs_snapshot_label(snap);
-    let created = s(snap, "CreationTime");
+    let l = snapshot_label(snap);
+    let created = snap.creation_time.as_deref().unwrap_or("");
     if created.len() < 10 {
         return Check::warn(
             rule,
@@ -434,28 +408,25 @@ fn ecs_too_old(snap: &Value) -> Check {
     }
 }
 
-/// Checks before ECS ResetDisk (`disk` back to `snapshot`). `instance` is the instance
-/// the disk is attached to (`None` when the disk is unattached or the instance was not
-/// found; a row of another instance is ignored).
-pub fn ecs_reset_disk(
-    disk: Option<&Value>,
-    snapshot: Option<&Value>,
-    instance: Option<&Value>,
+/// Checks before ResetDisk (`disk` back to `snapshot`), on typed rows. `instance` is the
+/// instance the disk is attached to (a row of another instance is ignored). With a
+/// safety snapshot, also that the disk has room for one more snapshot (`existing`: its
+/// snapshots, DescribeSnapshots with `DiskId`).
+pub fn reset_disk(
+    disk: &Row<Disk>,
+    snapshot: &Row<Snapshot>,
+    instance: &Row<Instance>,
+    safety: SafetyStep<'_, Snapshot>,
 ) -> Vec<Check> {
     let mut out = Vec::new();
-    let inst = ecs_instance_for(disk, instance);
+    let inst = instance_for(disk, instance);
     match disk {
-        None => out.push(not_found(rules::DISK_EXISTS, Kind::Disk)),
-        Some(d) => {
-            out.push(found(
-                rules::DISK_EXISTS,
-                ("Disk", "磁盘"),
-                &ecs_disk_label(d),
-            ));
-            out.push(ecs_disk_status(d));
-            match (ecs_attached_to(d), inst) {
+        Row::Read(d) => {
+            out.push(found(rules::DISK_EXISTS, ("Disk", "磁盘"), &disk_label(d)));
+            out.push(disk_status(d));
+            match (d.attached_to(), inst) {
                 (None, _) => {
-                    let l = ecs_disk_label(d);
+                    let l = disk_label(d);
                     out.push(Check::pass(
                         rules::INSTANCE_STATE,
                         Text::new(
@@ -467,90 +438,97 @@ pub fn ecs_reset_disk(
                         ),
                     ));
                 }
-                (Some(iid), None) => out.push(ecs_instance_missing(d, iid)),
+                (Some(iid), None) => out.push(attached_instance_missing(d, iid, instance)),
                 (Some(_), Some(_)) => {}
             }
         }
+        other => out.extend(not_read(rules::DISK_EXISTS, Kind::Disk, other)),
     }
     if let Some(i) = inst {
-        let l = ecs_instance_label(i);
-        let status = s(i, "Status");
-        let (st_en, st_zh) = shown_state(status);
+        let l = instance_label(i);
+        let (st_en, st_zh) = shown_state(&i.status);
         let message = Text::new(
             format!("Instance {} is {st_en}", l.0),
             format!("实例 {} 处于 {st_zh} 状态", l.1),
         );
-        out.push(match status {
-            "Stopped" => Check::pass(rules::INSTANCE_STATE, message),
-            _ => {
-                let fix = match status {
-                    "Running" => Text::new(
-                        "Stop the instance first, then reset the disk",
-                        "请先停止实例，再重置磁盘",
-                    ),
-                    "Stopping" => Text::new(
-                        "Wait until the instance has stopped, then refresh",
-                        "请等待实例停止后刷新",
-                    ),
-                    _ => Text::new(
-                        "Wait until the instance is Running, stop it, then refresh",
-                        "请等待实例进入 Running 状态，停止实例后刷新",
-                    ),
-                };
-                Check::fail(
-                    rules::INSTANCE_STATE,
-                    Text::new(
-                        format!("{}; resetting its disk needs it Stopped", message.en),
-                        format!("{}；重置磁盘要求实例处于 Stopped 状态", message.zh),
-                    ),
-                    fix,
-                )
-                .with_action(ecs_stop_action(i))
-            }
+        out.push(if i.status.allows_reset_disk() {
+            Check::pass(rules::INSTANCE_STATE, message)
+        } else {
+            let fix = match &i.status {
+                crate::alibaba::InstanceStatus::Running => Text::new(
+                    "Stop the instance first, then reset the disk",
+                    "请先停止实例，再重置磁盘",
+                ),
+                crate::alibaba::InstanceStatus::Stopping => Text::new(
+                    "Wait until the instance has stopped, then refresh",
+                    "请等待实例停止后刷新",
+                ),
+                _ => Text::new(
+                    "Wait until the instance is Running, stop it, then refresh",
+                    "请等待实例进入 Running 状态，停止实例后刷新",
+                ),
+            };
+            Check::fail(
+                rules::INSTANCE_STATE,
+                Text::new(
+                    format!("{}; resetting its disk needs it Stopped", message.en),
+                    format!("{}；重置磁盘要求实例处于 Stopped 状态", message.zh),
+                ),
+                fix,
+            )
+            .with_action(stop_action(i))
         });
     }
-    out.extend(ecs_lock_check(inst, disk));
+    out.extend(lock_check(inst, disk.read()));
     if let Some(i) = inst {
-        let rows: Vec<&Value> = disk.into_iter().chain(snapshot).collect();
-        out.push(ecs_expired_check(i, &rows, false));
+        let seen = [
+            disk.read().and_then(|d| d.creation_time.as_deref()),
+            snapshot.read().and_then(|s| s.creation_time.as_deref()),
+        ];
+        out.push(expired_check(i, &seen, false));
     }
     match snapshot {
-        None => out.push(not_found(rules::SNAPSHOT_EXISTS, Kind::Snapshot)),
-        Some(snap) => {
+        Row::Read(snap) => {
             out.push(found(
                 rules::SNAPSHOT_EXISTS,
                 ("Snapshot", "快照"),
-                &ecs_snapshot_label(snap),
+                &snapshot_label(snap),
             ));
-            out.push(ecs_snapshot_state(snap));
-            if let Some(d) = disk {
-                out.push(ecs_belongs(d, snap));
+            out.push(snapshot_state(snap));
+            if let Some(d) = disk.read() {
+                out.push(belongs(d, snap));
             }
-            out.push(ecs_too_old(snap));
+            out.push(too_old(snap));
         }
+        other => out.extend(not_read(rules::SNAPSHOT_EXISTS, Kind::Snapshot, other)),
+    }
+    if let (Row::Read(d), SafetyStep::Take { existing }) = (disk, safety) {
+        out.push(snapshot_quota(
+            Taking::Safety,
+            ("Disk", "磁盘"),
+            &disk_label(d),
+            of_disk(Some(d), existing).len(),
+            ECS_SNAPSHOTS_PER_DISK,
+        ));
     }
     out
 }
 
-/// Checks before ECS CreateSnapshot of `disk`. `instance` is the instance it is attached
-/// to; `snapshots_of_disk` the `Snapshots.Snapshot[]` for the disk (DescribeSnapshots
-/// with `DiskId`); rows of other disks are ignored.
-pub fn ecs_create_snapshot(
-    disk: Option<&Value>,
-    instance: Option<&Value>,
-    snapshots_of_disk: &[Value],
+/// Checks before CreateSnapshot of `disk`, on typed rows. `instance` is the instance it
+/// is attached to; `snapshots_of_disk` the `Snapshots.Snapshot[]` for the disk
+/// (DescribeSnapshots with `DiskId`); rows of other disks are ignored.
+pub fn create_snapshot(
+    disk: &Row<Disk>,
+    instance: &Row<Instance>,
+    snapshots_of_disk: &[Snapshot],
 ) -> Vec<Check> {
     let mut out = Vec::new();
-    let inst = ecs_instance_for(disk, instance);
+    let inst = instance_for(disk, instance);
     let label = match disk {
-        None => {
-            out.push(not_found(rules::DISK_EXISTS, Kind::Disk));
-            ("the disk".to_string(), "该磁盘".to_string())
-        }
-        Some(d) => {
-            let l = ecs_disk_label(d);
+        Row::Read(d) => {
+            let l = disk_label(d);
             out.push(found(rules::DISK_EXISTS, ("Disk", "磁盘"), &l));
-            match ecs_attached_to(d) {
+            match d.attached_to() {
                 None => out.push(Check::fail(
                     rules::DISK_ATTACHED,
                     Text::new(
@@ -574,18 +552,21 @@ pub fn ecs_create_snapshot(
                         ),
                     ));
                     if inst.is_none() {
-                        out.push(ecs_instance_missing(d, iid));
+                        out.push(attached_instance_missing(d, iid, instance));
                     }
                 }
             }
             l
         }
+        other => {
+            out.extend(not_read(rules::DISK_EXISTS, Kind::Disk, other));
+            ("the disk".to_string(), "该磁盘".to_string())
+        }
     };
     if let Some(i) = inst {
-        let l = ecs_instance_label(i);
-        let status = s(i, "Status");
-        let (st_en, st_zh) = shown_state(status);
-        out.push(if matches!(status, "Running" | "Stopped") {
+        let l = instance_label(i);
+        let (st_en, st_zh) = shown_state(&i.status);
+        out.push(if i.status.allows_snapshot() {
             Check::pass(
                 rules::INSTANCE_STATE,
                 Text::new(
@@ -613,20 +594,20 @@ pub fn ecs_create_snapshot(
             )
         });
     }
-    out.extend(ecs_lock_check(inst, disk));
-    let did = disk.map(|d| s(d, "DiskId")).unwrap_or("");
-    let mine: Vec<&Value> = snapshots_of_disk
-        .iter()
-        .filter(|snap| did.is_empty() || s(snap, "SourceDiskId") == did)
-        .collect();
+    out.extend(lock_check(inst, disk.read()));
+    let mine = of_disk(disk.read(), snapshots_of_disk);
     if let Some(i) = inst {
-        let rows: Vec<&Value> = disk.into_iter().chain(mine.iter().copied()).collect();
-        out.push(ecs_expired_check(i, &rows, true));
+        let seen: Vec<Option<&str>> =
+            std::iter::once(disk.read().and_then(|d| d.creation_time.as_deref()))
+                .chain(mine.iter().map(|s| s.creation_time.as_deref()))
+                .collect();
+        out.push(expired_check(i, &seen, true));
     }
 
-    let busy: Vec<&&Value> = mine
+    let busy: Vec<&Snapshot> = mine
         .iter()
-        .filter(|snap| s(snap, "Status") == "progressing")
+        .copied()
+        .filter(|snap| snap.status.in_progress())
         .collect();
     out.push(if busy.is_empty() {
         Check::pass(
@@ -639,9 +620,9 @@ pub fn ecs_create_snapshot(
     } else {
         let items: Vec<String> = busy
             .iter()
-            .map(|snap| match num(snap, "Progress") {
-                Some(p) => format!("{} ({p}%)", s(snap, "SnapshotId")),
-                None => s(snap, "SnapshotId").to_string(),
+            .map(|snap| match snap.progress_percent() {
+                Some(p) => format!("{} ({p}%)", snap.snapshot_id),
+                None => snap.snapshot_id.clone(),
             })
             .collect();
         let (list_en, list_zh) = id_list(&items);
@@ -665,6 +646,7 @@ pub fn ecs_create_snapshot(
     });
 
     out.push(snapshot_quota(
+        Taking::Asked,
         ("Disk", "磁盘"),
         &label,
         mine.len(),
@@ -673,17 +655,61 @@ pub fn ecs_create_snapshot(
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
+/// An `Instances.Instance[]` item read into its model.
+pub fn instance_row(row: Option<&Value>) -> Row<Instance> {
+    Row::from_value(row, STATUS)
+}
 
-    #[test]
-    fn lock_reasons_read_both_shapes() {
-        let inst = json!({"OperationLocks": {"LockReason": [{"LockReason": "security"}]}});
-        let disk = json!({"OperationLocks": {"OperationLock": [{"LockReason": "financial"}]}});
-        assert_eq!(lock_reasons(&inst), ["security"]);
-        assert_eq!(lock_reasons(&disk), ["financial"]);
-        assert!(lock_reasons(&json!({})).is_empty());
-    }
+/// A `Disks.Disk[]` item read into its model.
+pub fn disk_row(row: Option<&Value>) -> Row<Disk> {
+    Row::from_value(row, STATUS)
+}
+
+/// A `Snapshots.Snapshot[]` item read into its model.
+pub fn snapshot_row(row: Option<&Value>) -> Row<Snapshot> {
+    Row::from_value(row, STATUS)
+}
+
+/// Checks before ECS ResetDisk (`disk` back to `snapshot`) without a safety snapshot.
+/// The rows are DescribeDisks / DescribeSnapshots / DescribeInstances items; `instance`
+/// is the instance the disk is attached to (`None` when the disk is unattached or the
+/// instance was not found; a row of another instance is ignored).
+pub fn ecs_reset_disk(
+    disk: Option<&Value>,
+    snapshot: Option<&Value>,
+    instance: Option<&Value>,
+) -> Vec<Check> {
+    ecs_reset_disk_with_safety(disk, snapshot, instance, SafetyStep::Skip)
+}
+
+/// [`ecs_reset_disk`], with or without a safety snapshot first; `existing` are the
+/// `Snapshots.Snapshot[]` items of the disk (DescribeSnapshots with `DiskId`).
+pub fn ecs_reset_disk_with_safety(
+    disk: Option<&Value>,
+    snapshot: Option<&Value>,
+    instance: Option<&Value>,
+    safety: SafetyStep<'_, Value>,
+) -> Vec<Check> {
+    let mut existing = Vec::new();
+    reset_disk(
+        &disk_row(disk),
+        &snapshot_row(snapshot),
+        &instance_row(instance),
+        safety.read_into(STATUS, &mut existing),
+    )
+}
+
+/// Checks before ECS CreateSnapshot of `disk`. `instance` is the instance it is attached
+/// to; `snapshots_of_disk` the `Snapshots.Snapshot[]` for the disk (DescribeSnapshots
+/// with `DiskId`); rows of other disks are ignored.
+pub fn ecs_create_snapshot(
+    disk: Option<&Value>,
+    instance: Option<&Value>,
+    snapshots_of_disk: &[Value],
+) -> Vec<Check> {
+    create_snapshot(
+        &disk_row(disk),
+        &instance_row(instance),
+        &read_rows(snapshots_of_disk, STATUS),
+    )
 }

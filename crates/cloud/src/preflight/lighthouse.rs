@@ -1,67 +1,85 @@
-//! The Lighthouse checklists: RollbackInstanceSnapshot (instance and snapshot state,
-//! ownership, disk size) and CreateInstanceSnapshot (state and the snapshot quota).
+//! The Lighthouse checklists: ApplyInstanceSnapshot (instance and snapshot state,
+//! ownership, disk size, room for the safety snapshot) and CreateInstanceSnapshot (state
+//! and the snapshot quota), on the typed rows of [`crate::tencent`].
 
 use super::checklist::{
-    Check, FixAction, Kind, LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE, found, id_list, named, not_found,
-    num, rules, s, shown_state, snapshot_quota, wait_fix,
+    Check, FixAction, Kind, Label, Row, SafetyStep, Taking, found, id_list, named, not_read,
+    progress, read_rows, rules, shown_state, snapshot_quota, wait_fix,
 };
 use crate::i18n::Text;
+use crate::limits::LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE;
+use crate::tencent::{Instance, InstanceState, OperationState, Snapshot};
 use serde_json::Value;
 
+/// The state field of an `InstanceSet[]` item.
+const INSTANCE_STATE: &str = "InstanceState";
+/// The state field of a `SnapshotSet[]` item.
+const SNAPSHOT_STATE: &str = "SnapshotState";
+
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum LhOp {
+enum Op {
     Rollback,
     Snapshot,
 }
 
-fn lh_instance_label(i: &Value) -> (String, String) {
-    named(s(i, "InstanceId"), s(i, "InstanceName"))
+fn instance_label(i: &Instance) -> Label {
+    named(&i.instance_id, i.instance_name.as_deref())
 }
 
-fn lh_snapshot_label(snap: &Value) -> (String, String) {
-    named(s(snap, "SnapshotId"), s(snap, "SnapshotName"))
+fn snapshot_label(snap: &Snapshot) -> Label {
+    named(&snap.snapshot_id, snap.snapshot_name.as_deref())
 }
 
-fn lh_system_disk(i: &Value) -> &str {
-    i.get("SystemDisk")
-        .and_then(|d| d.get("DiskId"))
-        .and_then(Value::as_str)
+fn system_disk(i: &Instance) -> &str {
+    i.system_disk
+        .as_ref()
+        .and_then(|d| d.disk_id.as_deref())
         .unwrap_or("")
 }
 
-fn lh_system_disk_size(i: &Value) -> Option<u64> {
-    num(i.get("SystemDisk")?, "DiskSize")
+fn operating(i: &Instance) -> bool {
+    i.latest_operation_state
+        .as_ref()
+        .is_some_and(OperationState::in_progress)
 }
 
-fn lh_operating(i: &Value) -> bool {
-    s(i, "LatestOperationState") == "OPERATING"
+/// The snapshots of the instance's system disk among `snapshots` (a row without a disk
+/// ID, or an instance without one, is counted as the instance's).
+fn of_system_disk<'a>(instance: Option<&Instance>, snapshots: &'a [Snapshot]) -> Vec<&'a Snapshot> {
+    let sys = instance.map(system_disk).unwrap_or("");
+    snapshots
+        .iter()
+        .filter(|snap| {
+            let of = snap.disk_id.as_deref().unwrap_or("");
+            sys.is_empty() || of.is_empty() || of == sys
+        })
+        .collect()
 }
 
-fn lh_instance_state(i: &Value, op: LhOp) -> Check {
+fn instance_state(i: &Instance, op: Op) -> Check {
     let rule = rules::INSTANCE_STATE;
-    let label = lh_instance_label(i);
-    let state = s(i, "InstanceState");
+    let label = instance_label(i);
+    let state = &i.instance_state;
     let (st_en, st_zh) = shown_state(state);
     let (need_en, need_zh) = match op {
-        LhOp::Rollback => ("a rollback", "回滚"),
-        LhOp::Snapshot => ("a snapshot", "创建快照"),
+        Op::Rollback => ("a rollback", "回滚"),
+        Op::Snapshot => ("a snapshot", "创建快照"),
     };
-    match state {
-        "STOPPED" => Check::pass(
+    let allowed = match op {
+        Op::Rollback => state.allows_rollback(),
+        Op::Snapshot => state.allows_snapshot(),
+    };
+    if allowed && (op == Op::Snapshot || !state.shut_down_by_rollback()) {
+        return Check::pass(
             rule,
             Text::new(
                 format!("Instance {} is {st_en}", label.0),
                 format!("实例 {} 处于 {st_zh} 状态", label.1),
             ),
-        ),
-        "RUNNING" if op == LhOp::Snapshot => Check::pass(
-            rule,
-            Text::new(
-                format!("Instance {} is {st_en}", label.0),
-                format!("实例 {} 处于 {st_zh} 状态", label.1),
-            ),
-        ),
-        "RUNNING" => Check::warn(
+        );
+    }
+    if allowed {
+        return Check::warn(
             rule,
             Text::new(
                 format!(
@@ -78,70 +96,74 @@ fn lh_instance_state(i: &Value, op: LhOp) -> Check {
                 "建议先关机，让实例正常关闭后再回滚；也可以直接继续，实例将被强制关机",
             ),
         )
-        .with_action((!lh_operating(i)).then(|| FixAction::StopInstance {
-            instance_id: s(i, "InstanceId").to_string(),
-        })),
-        _ => {
-            let fix = match state {
-                "PENDING" => Text::new(
-                    "The instance is still being created: wait until it is RUNNING, then refresh",
-                    "实例仍在创建中：请等待其进入 RUNNING 状态后刷新",
-                ),
-                "STARTING" | "STOPPING" | "REBOOTING" | "ENTER_RESCUE_MODE"
-                | "EXIT_RESCUE_MODE" => Text::new(
-                    "Wait for the state change to finish, then refresh",
-                    "请等待状态变更完成后刷新",
-                ),
-                "RESCUE_MODE" => Text::new(
-                    "Exit rescue mode first, then refresh",
-                    "请先退出救援模式，再刷新",
-                ),
-                "SHUTDOWN" => Text::new(
-                    "The instance was shut down after it expired: renew it and start it, then try again",
-                    "实例已到期关机：请续费并开机后重试",
-                ),
-                "FREEZING" => Text::new(
-                    "The instance is being frozen (usually for an overdue payment): settle the account, then try again",
-                    "实例正在被冻结（通常因欠费）：请结清欠费后重试",
-                ),
-                "TERMINATING" | "DELETING" => Text::new(
-                    "The instance is being deleted and can no longer be used",
-                    "实例正在被销毁，已无法使用",
-                ),
-                "LAUNCH_FAILED" => Text::new(
-                    "The instance failed to launch and cannot be used; create a new one",
-                    "实例创建失败，无法使用；请重新创建实例",
-                ),
-                _ => Text::new(
-                    "Wait until the instance is STOPPED or RUNNING, then refresh",
-                    "请等待实例进入 STOPPED 或 RUNNING 状态后刷新",
-                ),
-            };
-            Check::fail(
-                rule,
-                Text::new(
-                    format!(
-                        "Instance {} is {st_en}; {need_en} needs it STOPPED or RUNNING",
-                        label.0
-                    ),
-                    format!(
-                        "实例 {} 处于 {st_zh} 状态；{need_zh}要求实例为 STOPPED 或 RUNNING",
-                        label.1
-                    ),
-                ),
-                fix,
-            )
-        }
+        .with_action((!operating(i)).then(|| FixAction::StopInstance {
+            instance_id: i.instance_id.clone(),
+        }));
     }
+    let fix = match state {
+        InstanceState::Pending => Text::new(
+            "The instance is still being created: wait until it is RUNNING, then refresh",
+            "实例仍在创建中：请等待其进入 RUNNING 状态后刷新",
+        ),
+        InstanceState::Starting
+        | InstanceState::Stopping
+        | InstanceState::Rebooting
+        | InstanceState::EnterRescueMode
+        | InstanceState::ExitRescueMode => Text::new(
+            "Wait for the state change to finish, then refresh",
+            "请等待状态变更完成后刷新",
+        ),
+        InstanceState::RescueMode => Text::new(
+            "Exit rescue mode first, then refresh",
+            "请先退出救援模式，再刷新",
+        ),
+        InstanceState::Shutdown => Text::new(
+            "The instance was shut down after it expired: renew it and start it, then try again",
+            "实例已到期关机：请续费并开机后重试",
+        ),
+        InstanceState::Freezing => Text::new(
+            "The instance is being frozen (usually for an overdue payment): settle the account, then try again",
+            "实例正在被冻结（通常因欠费）：请结清欠费后重试",
+        ),
+        InstanceState::Terminating | InstanceState::Deleting => Text::new(
+            "The instance is being deleted and can no longer be used",
+            "实例正在被销毁，已无法使用",
+        ),
+        InstanceState::LaunchFailed => Text::new(
+            "The instance failed to launch and cannot be used; create a new one",
+            "实例创建失败，无法使用；请重新创建实例",
+        ),
+        InstanceState::Running | InstanceState::Stopped | InstanceState::Other(_) => Text::new(
+            "Wait until the instance is STOPPED or RUNNING, then refresh",
+            "请等待实例进入 STOPPED 或 RUNNING 状态后刷新",
+        ),
+    };
+    Check::fail(
+        rule,
+        Text::new(
+            format!(
+                "Instance {} is {st_en}; {need_en} needs it STOPPED or RUNNING",
+                label.0
+            ),
+            format!(
+                "实例 {} 处于 {st_zh} 状态；{need_zh}要求实例为 STOPPED 或 RUNNING",
+                label.1
+            ),
+        ),
+        fix,
+    )
 }
 
-fn lh_instance_operation(i: &Value) -> Check {
+fn instance_operation(i: &Instance) -> Check {
     let rule = rules::INSTANCE_OPERATION;
-    let label = lh_instance_label(i);
-    let op = s(i, "LatestOperation");
-    let op = if op.is_empty() { "?" } else { op };
-    match s(i, "LatestOperationState") {
-        "OPERATING" => Check::fail(
+    let label = instance_label(i);
+    let op = i
+        .latest_operation
+        .as_deref()
+        .filter(|o| !o.is_empty())
+        .unwrap_or("?");
+    match &i.latest_operation_state {
+        Some(OperationState::Operating) => Check::fail(
             rule,
             Text::new(
                 format!(
@@ -155,7 +177,7 @@ fn lh_instance_operation(i: &Value) -> Check {
             ),
             wait_fix(),
         ),
-        "FAILED" => Check::pass(
+        Some(OperationState::Failed) => Check::pass(
             rule,
             Text::new(
                 format!(
@@ -178,29 +200,34 @@ fn lh_instance_operation(i: &Value) -> Check {
     }
 }
 
-fn lh_snapshot_state(snap: &Value) -> Check {
+fn snapshot_state(snap: &Snapshot) -> Check {
     let rule = rules::SNAPSHOT_STATE;
-    let label = lh_snapshot_label(snap);
-    let state = s(snap, "SnapshotState");
+    let label = snapshot_label(snap);
+    let state = &snap.snapshot_state;
     let (st_en, st_zh) = shown_state(state);
-    match state {
-        "NORMAL" => Check::pass(
+    let wait_normal = || {
+        Text::new(
+            "Wait until the snapshot is NORMAL, then refresh",
+            "请等待快照变为 NORMAL 后刷新",
+        )
+    };
+    if state.allows_rollback() {
+        return Check::pass(
             rule,
             Text::new(
                 format!("Snapshot {} is {st_en}", label.0),
                 format!("快照 {} 处于 {st_zh} 状态", label.1),
             ),
-        ),
-        "CREATING" => {
-            let pct = num(snap, "Percent")
-                .map(|p| format!(", {p}%"))
-                .unwrap_or_default();
-            let pct_zh = pct.replace(", ", "，");
+        );
+    }
+    match state {
+        crate::tencent::SnapshotState::Creating => {
+            let (pct_en, pct_zh) = progress(snap.percent);
             Check::fail(
                 rule,
                 Text::new(
                     format!(
-                        "Snapshot {} is still being created ({st_en}{pct}); only NORMAL snapshots can be applied",
+                        "Snapshot {} is still being created ({st_en}{pct_en}); only NORMAL snapshots can be applied",
                         label.0
                     ),
                     format!(
@@ -208,13 +235,10 @@ fn lh_snapshot_state(snap: &Value) -> Check {
                         label.1
                     ),
                 ),
-                Text::new(
-                    "Wait until the snapshot is NORMAL, then refresh",
-                    "请等待快照变为 NORMAL 后刷新",
-                ),
+                wait_normal(),
             )
         }
-        "ROLLBACKING" => Check::fail(
+        crate::tencent::SnapshotState::Rollbacking => Check::fail(
             rule,
             Text::new(
                 format!(
@@ -240,19 +264,16 @@ fn lh_snapshot_state(snap: &Value) -> Check {
                     label.1
                 ),
             ),
-            Text::new(
-                "Wait until the snapshot is NORMAL, then refresh",
-                "请等待快照变为 NORMAL 后刷新",
-            ),
+            wait_normal(),
         ),
     }
 }
 
-/// Whether the snapshot is of the instance's system disk; `None` when unknown.
-fn lh_belongs(i: &Value, snap: &Value) -> (Check, bool) {
+/// Whether the snapshot is of the instance's system disk (false when unknown).
+fn belongs(i: &Instance, snap: &Snapshot) -> (Check, bool) {
     let rule = rules::SNAPSHOT_BELONGS;
-    let (il, sl) = (lh_instance_label(i), lh_snapshot_label(snap));
-    let (sys, of) = (lh_system_disk(i), s(snap, "DiskId"));
+    let (il, sl) = (instance_label(i), snapshot_label(snap));
+    let (sys, of) = (system_disk(i), snap.disk_id.as_deref().unwrap_or(""));
     if sys.is_empty() || of.is_empty() {
         let check = Check::warn(
             rule,
@@ -306,10 +327,11 @@ fn lh_belongs(i: &Value, snap: &Value) -> (Check, bool) {
     (check, false)
 }
 
-fn lh_disk_size(i: &Value, snap: &Value) -> Option<Check> {
+fn disk_size(i: &Instance, snap: &Snapshot) -> Option<Check> {
     let rule = rules::SNAPSHOT_DISK_SIZE;
-    let (now, then) = (lh_system_disk_size(i)?, num(snap, "DiskSize")?);
-    let sl = lh_snapshot_label(snap);
+    let now = i.system_disk.as_ref()?.disk_size?;
+    let then = snap.disk_size?;
+    let sl = snapshot_label(snap);
     Some(if now == then {
         Check::pass(
             rule,
@@ -342,74 +364,81 @@ fn lh_disk_size(i: &Value, snap: &Value) -> Option<Check> {
     })
 }
 
-/// Checks before Lighthouse ApplyInstanceSnapshot (rolling the instance's system disk
-/// back to `snapshot`). `instance` is the `InstanceSet[]` item, `snapshot` the
-/// `SnapshotSet[]` item; `None` when not found.
-pub fn lighthouse_rollback(instance: Option<&Value>, snapshot: Option<&Value>) -> Vec<Check> {
+/// Checks before ApplyInstanceSnapshot (rolling the instance's system disk back to
+/// `snapshot`), on typed rows. With a safety snapshot, also that the instance has room
+/// for one more snapshot (`existing`: its snapshots, DescribeSnapshots with
+/// `instance-id`).
+pub fn rollback(
+    instance: &Row<Instance>,
+    snapshot: &Row<Snapshot>,
+    safety: SafetyStep<'_, Snapshot>,
+) -> Vec<Check> {
     let mut out = Vec::new();
     match snapshot {
-        None => out.push(not_found(rules::SNAPSHOT_EXISTS, Kind::Snapshot)),
-        Some(snap) => {
+        Row::Read(snap) => {
             out.push(found(
                 rules::SNAPSHOT_EXISTS,
                 ("Snapshot", "快照"),
-                &lh_snapshot_label(snap),
+                &snapshot_label(snap),
             ));
-            out.push(lh_snapshot_state(snap));
+            out.push(snapshot_state(snap));
         }
+        other => out.extend(not_read(rules::SNAPSHOT_EXISTS, Kind::Snapshot, other)),
     }
     match instance {
-        None => out.push(not_found(rules::INSTANCE_EXISTS, Kind::Instance)),
-        Some(i) => {
+        Row::Read(i) => {
             out.push(found(
                 rules::INSTANCE_EXISTS,
                 ("Instance", "实例"),
-                &lh_instance_label(i),
+                &instance_label(i),
             ));
-            out.push(lh_instance_state(i, LhOp::Rollback));
-            out.push(lh_instance_operation(i));
+            out.push(instance_state(i, Op::Rollback));
+            out.push(instance_operation(i));
         }
+        other => out.extend(not_read(rules::INSTANCE_EXISTS, Kind::Instance, other)),
     }
-    if let (Some(i), Some(snap)) = (instance, snapshot) {
-        let (check, belongs) = lh_belongs(i, snap);
+    if let (Row::Read(i), Row::Read(snap)) = (instance, snapshot) {
+        let (check, belongs) = belongs(i, snap);
         out.push(check);
-        if belongs && let Some(c) = lh_disk_size(i, snap) {
+        if belongs && let Some(c) = disk_size(i, snap) {
             out.push(c);
         }
+    }
+    if let (Row::Read(i), SafetyStep::Take { existing }) = (instance, safety) {
+        out.push(snapshot_quota(
+            Taking::Safety,
+            ("Instance", "实例"),
+            &instance_label(i),
+            of_system_disk(Some(i), existing).len(),
+            LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE,
+        ));
     }
     out
 }
 
-/// Checks before Lighthouse CreateInstanceSnapshot. `snapshots_of_instance` is the
+/// Checks before CreateInstanceSnapshot, on typed rows. `snapshots_of_instance` is the
 /// `SnapshotSet[]` for the instance (DescribeSnapshots with `instance-id`); rows of
 /// another disk are ignored.
-pub fn lighthouse_create_snapshot(
-    instance: Option<&Value>,
-    snapshots_of_instance: &[Value],
-) -> Vec<Check> {
+pub fn create_snapshot(instance: &Row<Instance>, snapshots_of_instance: &[Snapshot]) -> Vec<Check> {
     let mut out = Vec::new();
     let label = match instance {
-        None => {
-            out.push(not_found(rules::INSTANCE_EXISTS, Kind::Instance));
-            ("the instance".to_string(), "该实例".to_string())
-        }
-        Some(i) => {
-            let label = lh_instance_label(i);
+        Row::Read(i) => {
+            let label = instance_label(i);
             out.push(found(rules::INSTANCE_EXISTS, ("Instance", "实例"), &label));
-            out.push(lh_instance_state(i, LhOp::Snapshot));
-            out.push(lh_instance_operation(i));
+            out.push(instance_state(i, Op::Snapshot));
+            out.push(instance_operation(i));
             label
         }
+        other => {
+            out.extend(not_read(rules::INSTANCE_EXISTS, Kind::Instance, other));
+            ("the instance".to_string(), "该实例".to_string())
+        }
     };
-    let sys = instance.map(lh_system_disk).unwrap_or("");
-    let mine: Vec<&Value> = snapshots_of_instance
+    let mine = of_system_disk(instance.read(), snapshots_of_instance);
+    let busy: Vec<&Snapshot> = mine
         .iter()
-        .filter(|snap| sys.is_empty() || s(snap, "DiskId").is_empty() || s(snap, "DiskId") == sys)
-        .collect();
-
-    let busy: Vec<&&Value> = mine
-        .iter()
-        .filter(|snap| matches!(s(snap, "SnapshotState"), "CREATING" | "ROLLBACKING"))
+        .copied()
+        .filter(|snap| snap.snapshot_state.in_progress())
         .collect();
     out.push(match busy.first() {
         None => Check::pass(
@@ -426,20 +455,16 @@ pub fn lighthouse_create_snapshot(
             let items: Vec<String> = busy
                 .iter()
                 .map(|snap| {
-                    let pct = match (s(snap, "SnapshotState"), num(snap, "Percent")) {
-                        ("CREATING", Some(p)) => format!(" {p}%"),
+                    let pct = match (&snap.snapshot_state, snap.percent) {
+                        (crate::tencent::SnapshotState::Creating, Some(p)) => format!(" {p}%"),
                         _ => String::new(),
                     };
-                    format!(
-                        "{} ({}{pct})",
-                        s(snap, "SnapshotId"),
-                        s(snap, "SnapshotState")
-                    )
+                    format!("{} ({}{pct})", snap.snapshot_id, snap.snapshot_state)
                 })
                 .collect();
             let (list_en, list_zh) = id_list(&items);
-            let (one_en, one_zh) = lh_snapshot_label(first);
-            let (st_en, st_zh) = shown_state(s(first, "SnapshotState"));
+            let (one_en, one_zh) = snapshot_label(first);
+            let (st_en, st_zh) = shown_state(&first.snapshot_state);
             let (en, zh) = if busy.len() == 1 {
                 (
                     format!("Snapshot {one_en} of instance {} is {st_en}", label.0),
@@ -472,12 +497,57 @@ pub fn lighthouse_create_snapshot(
             )
         }
     });
-
     out.push(snapshot_quota(
+        Taking::Asked,
         ("Instance", "实例"),
         &label,
         mine.len(),
         LIGHTHOUSE_SNAPSHOTS_PER_INSTANCE,
     ));
     out
+}
+
+/// An `InstanceSet[]` item read into its model.
+pub fn instance_row(row: Option<&Value>) -> Row<Instance> {
+    Row::from_value(row, INSTANCE_STATE)
+}
+
+/// A `SnapshotSet[]` item read into its model.
+pub fn snapshot_row(row: Option<&Value>) -> Row<Snapshot> {
+    Row::from_value(row, SNAPSHOT_STATE)
+}
+
+/// Checks before Lighthouse ApplyInstanceSnapshot without a safety snapshot. `instance`
+/// is the `InstanceSet[]` item, `snapshot` the `SnapshotSet[]` item, as DescribeInstances
+/// and DescribeSnapshots answer them; `None` when not found.
+pub fn lighthouse_rollback(instance: Option<&Value>, snapshot: Option<&Value>) -> Vec<Check> {
+    lighthouse_rollback_with_safety(instance, snapshot, SafetyStep::Skip)
+}
+
+/// [`lighthouse_rollback`], with or without a safety snapshot first; `existing` are the
+/// `SnapshotSet[]` items of the instance (DescribeSnapshots with `instance-id`).
+pub fn lighthouse_rollback_with_safety(
+    instance: Option<&Value>,
+    snapshot: Option<&Value>,
+    safety: SafetyStep<'_, Value>,
+) -> Vec<Check> {
+    let mut existing = Vec::new();
+    rollback(
+        &instance_row(instance),
+        &snapshot_row(snapshot),
+        safety.read_into(SNAPSHOT_STATE, &mut existing),
+    )
+}
+
+/// Checks before Lighthouse CreateInstanceSnapshot. `snapshots_of_instance` is the
+/// `SnapshotSet[]` for the instance (DescribeSnapshots with `instance-id`); rows of
+/// another disk are ignored.
+pub fn lighthouse_create_snapshot(
+    instance: Option<&Value>,
+    snapshots_of_instance: &[Value],
+) -> Vec<Check> {
+    create_snapshot(
+        &instance_row(instance),
+        &read_rows(snapshots_of_instance, SNAPSHOT_STATE),
+    )
 }

@@ -1,22 +1,24 @@
 //! The Workspace checklist: BatchRestoreDesktopSnapshot (batch size, snapshot state, one
-//! snapshot per desktop).
+//! snapshot per desktop), on the typed rows of [`crate::huawei`].
 
-use super::checklist::{Check, WORKSPACE_BATCH_MAX, id_list, rules, s, shown_state, zh_gloss};
+use super::checklist::{Check, id_list, read_rows, rules, shown_state, zh_gloss};
+use crate::huawei::{DesktopSnapshot, SnapshotStatus};
 use crate::i18n::Text;
+use crate::limits::WORKSPACE_BATCH_MAX;
 use serde_json::Value;
 
-/// Snapshot statuses BatchRestoreDesktopSnapshot accepts.
-fn ws_restorable(status: &str) -> bool {
-    matches!(
-        status,
-        "create_success" | "restore_success" | "restore_failed"
-    )
+/// The state field of a `desktop_snapshots[]` item.
+const STATUS: &str = "status";
+
+fn desktop_id(snap: &DesktopSnapshot) -> &str {
+    snap.desktop_id.as_deref().unwrap_or("")
 }
 
-fn ws_desktop(snap: &Value) -> String {
-    match (s(snap, "desktop_name"), s(snap, "desktop_id")) {
-        ("", id) => id.to_string(),
-        (name, _) => name.to_string(),
+/// The desktop as shown: its name, or its ID when it has none.
+fn desktop(snap: &DesktopSnapshot) -> String {
+    match snap.desktop_name.as_deref() {
+        Some(name) if !name.is_empty() => name.to_string(),
+        _ => desktop_id(snap).to_string(),
     }
 }
 
@@ -32,9 +34,15 @@ fn snapshots_en(n: usize) -> String {
 /// Checks before Workspace BatchRestoreDesktopSnapshot of `requested` (snapshot IDs).
 /// `snapshots` is the `desktop_snapshots[]` list (ListDesktopSnapshot) holding at least
 /// the requested snapshots and, to spot desktops already being restored, the other
-/// snapshots of their desktops. One line per rule, summarising the batch; failures name
-/// the offending IDs (the first [`NAMED_IDS_MAX`](super::NAMED_IDS_MAX), then a count).
+/// snapshots of their desktops; rows that are not the provider's shape are left out.
 pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check> {
+    restore(requested, &read_rows(snapshots, STATUS))
+}
+
+/// Checks before BatchRestoreDesktopSnapshot of `requested`, on typed rows (see
+/// [`workspace_restore`]). One line per rule, summarising the batch; failures name the
+/// offending IDs (the first [`NAMED_IDS_MAX`](super::NAMED_IDS_MAX), then a count).
+pub fn restore(requested: &[String], snapshots: &[DesktopSnapshot]) -> Vec<Check> {
     let mut out = Vec::new();
     let n = requested.len();
     out.push(if n == 0 {
@@ -88,13 +96,13 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
             unique.push(id);
         }
     }
-    let find = |id: &str| snapshots.iter().find(|x| s(x, "snapshot_id") == id);
+    let find = |id: &str| snapshots.iter().find(|x| x.snapshot_id == id);
     let missing: Vec<String> = unique
         .iter()
         .filter(|id| find(id).is_none())
         .map(|id| id.to_string())
         .collect();
-    let rows: Vec<&Value> = unique.iter().filter_map(|id| find(id)).collect();
+    let rows: Vec<&DesktopSnapshot> = unique.iter().filter_map(|id| find(id)).collect();
 
     // snapshot.exists
     let u = unique.len();
@@ -136,10 +144,10 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
     }
 
     // snapshot.state
-    let not_ready: Vec<&Value> = rows
+    let not_ready: Vec<&DesktopSnapshot> = rows
         .iter()
         .copied()
-        .filter(|r| !ws_restorable(s(r, "status")))
+        .filter(|r| !r.status.allows_restore())
         .collect();
     let r = rows.len();
     out.push(if not_ready.is_empty() {
@@ -149,8 +157,7 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
                 if r == 1 {
                     format!(
                         "Snapshot {} is {} and can be restored",
-                        s(rows[0], "snapshot_id"),
-                        s(rows[0], "status")
+                        rows[0].snapshot_id, rows[0].status
                     )
                 } else {
                     format!("All {r} snapshots are ready to restore")
@@ -158,8 +165,8 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
                 if r == 1 {
                     format!(
                         "快照 {} 处于 {} 状态，可以恢复",
-                        s(rows[0], "snapshot_id"),
-                        shown_state(s(rows[0], "status")).1
+                        rows[0].snapshot_id,
+                        shown_state(&rows[0].status).1
                     )
                 } else {
                     format!("全部 {r} 个快照均可恢复")
@@ -169,28 +176,30 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
     } else {
         let items_en: Vec<String> = not_ready
             .iter()
-            .map(|x| format!("{} ({})", s(x, "snapshot_id"), shown_state(s(x, "status")).0))
+            .map(|x| format!("{} ({})", x.snapshot_id, shown_state(&x.status).0))
             .collect();
         let items_zh: Vec<String> = not_ready
             .iter()
-            .map(|x| format!("{}（{}）", s(x, "snapshot_id"), zh_gloss(s(x, "status"))))
+            .map(|x| format!("{}（{}）", x.snapshot_id, zh_gloss(&x.status)))
             .collect();
         let (list_en, list_zh) = (id_list(&items_en).0, id_list(&items_zh).1);
-        let has = |st: &str| not_ready.iter().any(|x| s(x, "status") == st);
+        let has = |st: SnapshotStatus| not_ready.iter().any(|x| x.status == st);
         let mut fix_en: Vec<&str> = Vec::new();
         let mut fix_zh: Vec<&str> = Vec::new();
-        if has("creating") {
+        if has(SnapshotStatus::Creating) {
             fix_en.push("wait for snapshots being created to finish, then refresh");
             fix_zh.push("请等待创建中的快照完成后刷新");
         }
-        if has("restoring") {
+        if has(SnapshotStatus::Restoring) {
             fix_en.push("wait for the running restore to finish, then refresh");
             fix_zh.push("请等待正在进行的恢复完成后刷新");
         }
-        if not_ready
-            .iter()
-            .any(|x| !matches!(s(x, "status"), "creating" | "restoring"))
-        {
+        if not_ready.iter().any(|x| {
+            !matches!(
+                x.status,
+                SnapshotStatus::Creating | SnapshotStatus::Restoring
+            )
+        }) {
             fix_en.push("replace snapshots that failed to be created with another snapshot of the same desktop");
             fix_zh.push("请将创建失败的快照换成同一桌面的其他快照");
         }
@@ -217,25 +226,23 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
     // desktop.busy: another snapshot of the same desktop is being restored.
     let mut busy: Vec<(String, String)> = Vec::new(); // (desktop, restoring snapshot)
     for row in &rows {
-        let desk = s(row, "desktop_id");
+        let desk = desktop_id(row);
         if desk.is_empty() {
             continue;
         }
         let other = snapshots.iter().find(|o| {
-            s(o, "desktop_id") == desk
-                && s(o, "status") == "restoring"
-                && s(o, "snapshot_id") != s(row, "snapshot_id")
+            desktop_id(o) == desk && o.status.restoring() && o.snapshot_id != row.snapshot_id
         });
         if let Some(o) = other
-            && !busy.iter().any(|(d, _)| d == &ws_desktop(row))
+            && !busy.iter().any(|(d, _)| d == &desktop(row))
         {
-            busy.push((ws_desktop(row), s(o, "snapshot_id").to_string()));
+            busy.push((desktop(row), o.snapshot_id.clone()));
         }
     }
     let desktops: Vec<&str> = {
         let mut d: Vec<&str> = Vec::new();
         for row in &rows {
-            let id = s(row, "desktop_id");
+            let id = desktop_id(row);
             if !d.contains(&id) {
                 d.push(id);
             }
@@ -247,12 +254,12 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
             rules::DESKTOP_BUSY,
             Text::new(
                 if desktops.len() == 1 {
-                    format!("Desktop {} is not being restored", ws_desktop(rows[0]))
+                    format!("Desktop {} is not being restored", desktop(rows[0]))
                 } else {
                     format!("None of the {} desktops is being restored", desktops.len())
                 },
                 if desktops.len() == 1 {
-                    format!("桌面 {} 当前没有正在进行的恢复", ws_desktop(rows[0]))
+                    format!("桌面 {} 当前没有正在进行的恢复", desktop(rows[0]))
                 } else {
                     format!("{} 个桌面均没有正在进行的恢复", desktops.len())
                 },
@@ -298,11 +305,11 @@ pub fn workspace_restore(requested: &[String], snapshots: &[Value]) -> Vec<Check
         if id.is_empty() {
             continue;
         }
-        let of: Vec<&&Value> = rows.iter().filter(|r| s(r, "desktop_id") == *id).collect();
+        let of: Vec<&&DesktopSnapshot> = rows.iter().filter(|r| desktop_id(r) == *id).collect();
         if of.len() > 1 {
             doubled.push((
-                ws_desktop(of[0]),
-                of.iter().map(|r| s(r, "snapshot_id").to_string()).collect(),
+                desktop(of[0]),
+                of.iter().map(|r| r.snapshot_id.clone()).collect(),
             ));
         }
     }

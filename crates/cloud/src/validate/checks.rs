@@ -2,10 +2,11 @@
 //! error and warning and returning the normalized value to send.
 
 use super::ids::{IdKind, duplicate_error, shown, trimmed_warning, validate_id_at};
-use super::schema::{FilterRules, LH_MAX_FILTERS, Rule, TagRules, TextCheck, filter_id_kind};
+use super::schema::{FilterRules, Rule, TagRules, TextCheck, filter_id_kind};
 use super::types::{FieldError, FieldWarning, ValidateOptions, codes};
 use crate::action::Action;
 use crate::i18n::Text;
+use crate::limits::LIGHTHOUSE_MAX_FILTERS;
 use serde_json::{Map, Value};
 
 pub(super) struct Cx<'a> {
@@ -467,7 +468,7 @@ impl Cx<'_> {
             self.type_error(field, "a list", v);
             return None;
         };
-        let mut ok = self.count(field, items.len(), 0, LH_MAX_FILTERS);
+        let mut ok = self.count(field, items.len(), 0, LIGHTHOUSE_MAX_FILTERS);
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let path = format!("{field}[{i}]");
@@ -486,13 +487,7 @@ impl Cx<'_> {
                 Some(n) => {
                     let name = self.text(&name_path, 1, 128, TextCheck::Plain, n);
                     match name {
-                        Some(n) if names.contains(&n.as_str()) => Some(n),
-                        Some(n)
-                            if rules.tag_pairs
-                                && n.strip_prefix("tag:").is_some_and(|k| !k.trim().is_empty()) =>
-                        {
-                            Some(n)
-                        }
+                        Some(n) if rules.accepts(&n) => Some(n),
                         Some(n) => {
                             let (tag_en, tag_zh) = if rules.tag_pairs {
                                 (" or tag:<key>", " 或 tag:<键>")

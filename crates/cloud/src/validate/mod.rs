@@ -20,8 +20,9 @@ mod ids;
 mod schema;
 mod types;
 
+pub use crate::limits::LIST_MAX;
 pub use ids::{IdKind, IdLine, lookalike, parse_id_list, valid_ids, validate_id, validate_id_at};
-pub use schema::LIST_MAX;
+pub use schema::{FilterRules, filter_rules};
 pub use types::{FieldError, FieldWarning, ValidateOptions, Validated, codes};
 
 use crate::action::Action;

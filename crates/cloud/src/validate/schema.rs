@@ -3,6 +3,10 @@
 
 use super::ids::IdKind;
 use crate::action::Action;
+use crate::limits::{
+    ECS_MAX_TAGS, LIGHTHOUSE_MAX_TAGS, LIGHTHOUSE_PAGE_MAX, LIGHTHOUSE_SNAPSHOT_NAME_MAX, LIST_MAX,
+    WORKSPACE_BATCH_MAX, WORKSPACE_PAGE_MAX,
+};
 use crate::{alibaba, huawei, tencent};
 
 #[derive(Clone, Copy)]
@@ -83,12 +87,10 @@ const OFFSET: Rule = Rule::Int {
     min: 0,
     max: i64::MAX,
 };
-const LH_LIMIT: Rule = Rule::Int { min: 1, max: 100 };
-pub(super) const LH_MAX_FILTERS: usize = 10;
-const LH_MAX_TAGS: usize = 10;
-const ECS_MAX_TAGS: usize = 20;
-/// The most IDs one list parameter (and one Workspace batch) takes.
-pub const LIST_MAX: usize = 100;
+const LH_LIMIT: Rule = Rule::Int {
+    min: 1,
+    max: LIGHTHOUSE_PAGE_MAX as i64,
+};
 const REGION: Rule = Rule::Text {
     min: 1,
     max: 64,
@@ -96,16 +98,41 @@ const REGION: Rule = Rule::Text {
 };
 const WS_PROJECT: Field = opt("project_id", Rule::Id(IdKind::WsProject));
 
-/// What a Lighthouse `Filters` list accepts.
-pub(super) struct FilterRules {
-    pub(super) names: &'static [&'static str],
+/// What a Lighthouse `Filters` list accepts (see [`filter_rules`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct FilterRules {
+    /// The filter names, as the SDK documents them.
+    pub names: &'static [&'static str],
     /// Whether `tag:<key>` names are accepted.
-    pub(super) tag_pairs: bool,
+    pub tag_pairs: bool,
     /// The most `Values` one filter takes.
-    pub(super) max_values: usize,
+    pub max_values: usize,
 }
 
-/// DescribeInstances filters, per the Lighthouse SDK (tencentcloud-sdk 2020-03-24 models).
+impl FilterRules {
+    /// Whether a filter of this name exists: one of [`FilterRules::names`], or
+    /// `tag:<key>` (a key that is not blank) where tag pairs are accepted.
+    pub fn accepts(&self, name: &str) -> bool {
+        self.names.contains(&name)
+            || (self.tag_pairs
+                && name
+                    .strip_prefix("tag:")
+                    .is_some_and(|k| !k.trim().is_empty()))
+    }
+}
+
+/// The `Filters` a Lighthouse Describe action accepts; `None` for an action without
+/// filters. What the console and the proxy let through, and what the emulator serves.
+pub fn filter_rules(action: Action) -> Option<&'static FilterRules> {
+    match action {
+        Action::LhDescribeInstances => Some(&LH_INSTANCE_FILTERS),
+        Action::LhDescribeSnapshots => Some(&LH_SNAPSHOT_FILTERS),
+        _ => None,
+    }
+}
+
+/// DescribeInstances filters, per the Lighthouse SDK (tencentcloud-sdk-python-lighthouse
+/// 3.1.177, `DescribeInstancesRequest`): at most 100 values each.
 const LH_INSTANCE_FILTERS: FilterRules = FilterRules {
     names: &[
         "instance-name",
@@ -115,15 +142,24 @@ const LH_INSTANCE_FILTERS: FilterRules = FilterRules {
         "instance-state",
         "tag-key",
         "tag-value",
+        "bundle-id",
     ],
     tag_pairs: true,
     max_values: 100,
 };
 
-/// DescribeSnapshots filters, per the Lighthouse SDK: no tag filters, 5 values each.
+/// DescribeSnapshots filters, per the Lighthouse SDK (3.1.177, `DescribeSnapshotsRequest`):
+/// at most 5 values each.
 const LH_SNAPSHOT_FILTERS: FilterRules = FilterRules {
-    names: &["snapshot-id", "disk-id", "snapshot-name", "instance-id"],
-    tag_pairs: false,
+    names: &[
+        "snapshot-id",
+        "disk-id",
+        "snapshot-name",
+        "instance-id",
+        "tag-key",
+        "tag-value",
+    ],
+    tag_pairs: true,
     max_values: 5,
 };
 
@@ -179,7 +215,7 @@ pub(super) fn schema(action: Action) -> &'static [Field] {
             const {
                 &[
                     req("InstanceId", Rule::Id(LhInstance)),
-                    opt("SnapshotName", text(1, 60)),
+                    opt("SnapshotName", text(1, LIGHTHOUSE_SNAPSHOT_NAME_MAX)),
                     opt("Tags", Rule::LhTags),
                 ]
             }
@@ -379,7 +415,13 @@ pub(super) fn schema(action: Action) -> &'static [Field] {
                     opt("sort_field", Rule::Enum(&["create_time", "snapshot_name"])),
                     opt("sort_type", Rule::Enum(&["ASC", "DESC"])),
                     opt("offset", OFFSET),
-                    opt("limit", Rule::Int { min: 1, max: 1000 }),
+                    opt(
+                        "limit",
+                        Rule::Int {
+                            min: 1,
+                            max: WORKSPACE_PAGE_MAX as i64,
+                        },
+                    ),
                 ]
             }
         }
@@ -392,7 +434,7 @@ pub(super) fn schema(action: Action) -> &'static [Field] {
                         Rule::Ids {
                             kind: WsSnapshot,
                             min: 1,
-                            max: LIST_MAX,
+                            max: WORKSPACE_BATCH_MAX,
                         },
                     ),
                 ]
@@ -424,7 +466,7 @@ pub(super) struct TagRules {
 impl TagRules {
     /// Tencent tags: key up to 127 characters, value up to 255, both given.
     pub(super) const LIGHTHOUSE: TagRules = TagRules {
-        max_tags: LH_MAX_TAGS,
+        max_tags: LIGHTHOUSE_MAX_TAGS,
         max_key: 127,
         max_value: 255,
         value_required: true,

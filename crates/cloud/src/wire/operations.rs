@@ -1,7 +1,7 @@
 //! `/api/v1/operations`: operations the server runs in portal mode (and the console
 //! runs in the tab in relay mode), with the same [`Task`] state either way.
 
-use crate::operation::{Task, TaskNext, TaskPlan};
+use crate::operation::{Failure, FailureKind, Task, TaskNext, TaskPlan};
 use crate::provider::Provider;
 use crate::validate::ValidateOptions;
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,8 @@ impl NewOperation {
 pub enum OpState {
     Running,
     Succeeded,
+    /// Some items (batch items, Workspace desktops) failed and the others succeeded.
+    Partial,
     Failed,
     Cancelled,
 }
@@ -58,6 +60,7 @@ impl OpState {
         match self {
             OpState::Running => "running",
             OpState::Succeeded => "succeeded",
+            OpState::Partial => "partial",
             OpState::Failed => "failed",
             OpState::Cancelled => "cancelled",
         }
@@ -67,6 +70,7 @@ impl OpState {
         [
             OpState::Running,
             OpState::Succeeded,
+            OpState::Partial,
             OpState::Failed,
             OpState::Cancelled,
         ]
@@ -80,6 +84,10 @@ impl OpState {
             None => OpState::Running,
             Some(TaskNext::Done(_)) => OpState::Succeeded,
             Some(_) if task.cancelled() => OpState::Cancelled,
+            Some(TaskNext::Failed(Failure {
+                kind: FailureKind::Partial { failed, total },
+                ..
+            })) if failed < total => OpState::Partial,
             Some(_) => OpState::Failed,
         }
     }

@@ -1,31 +1,38 @@
 //! Tencent Cloud API 3.0 for Lighthouse: `X-TC-Action`, TC3 signatures, POST JSON or
 //! GET flattened query, every answer HTTP 200 `{"Response": {…, "RequestId"}}`.
 
-use super::Outcome;
-use crate::Inner;
-use crate::auth;
+use super::{Call, Outcome, Served};
 use crate::error::{ApiError, ApiResult};
 use crate::params::unflatten;
-use crate::state::OpCtx;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::sign::encoding::parse_query;
 use rewind_cloud::{Action, Provider};
 use serde_json::{Map, Value, json};
 
+pub fn action_name(req: &HttpRequest) -> &str {
+    req.header("X-TC-Action").unwrap_or_default()
+}
+
 pub fn error(e: &ApiError, request_id: &str) -> Outcome {
-    Outcome {
-        // Tencent answers errors with HTTP 200 unless a fault asks for a gateway status.
-        status: if e.status >= 500 || e.status == 429 {
-            e.status
-        } else {
-            200
-        },
-        body: json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": request_id}}),
-        headers: Vec::new(),
-        code: Some(e.code.clone()),
-        region: None,
-        key: None,
+    // Tencent answers errors with HTTP 200 unless a fault asks for a gateway status.
+    let status = if e.status >= 500 || e.status == 429 {
+        e.status
+    } else {
+        200
+    };
+    Outcome::new(
+        status,
+        json!({"Response": {"Error": {"Code": e.code, "Message": e.message}, "RequestId": request_id}}),
+        Vec::new(),
+        Some(e.code.clone()),
+    )
+}
+
+pub fn success(mut fields: Value, request_id: &str) -> Outcome {
+    if let Value::Object(m) = &mut fields {
+        m.insert("RequestId".into(), Value::from(request_id));
     }
+    Outcome::new(200, json!({"Response": fields}), Vec::new(), None)
 }
 
 fn body_params(req: &HttpRequest) -> ApiResult<Value> {
@@ -52,51 +59,20 @@ fn body_params(req: &HttpRequest) -> ApiResult<Value> {
     Ok(v)
 }
 
-pub fn handle(inner: &Inner, req: &HttpRequest, request_id: &str) -> Outcome {
-    let mut region = None;
-    let mut key = None;
-    let result = run(inner, req, request_id, &mut region, &mut key);
-    let mut out = match result {
-        Ok(mut fields) => {
-            if let Value::Object(m) = &mut fields {
-                m.insert("RequestId".into(), Value::from(request_id));
-            }
-            Outcome {
-                status: 200,
-                body: json!({"Response": fields}),
-                headers: Vec::new(),
-                code: None,
-                region: None,
-                key: None,
-            }
-        }
-        Err(e) => error(&e, request_id),
-    };
-    out.region = region;
-    out.key = key;
-    out
+/// The region is `X-TC-Region`; some actions take none.
+pub fn serve(call: &Call) -> Served {
+    let region = call
+        .req
+        .header("X-TC-Region")
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    let result = run(call, region.as_deref());
+    Served { region, result }
 }
 
-fn run(
-    inner: &Inner,
-    req: &HttpRequest,
-    request_id: &str,
-    region_out: &mut Option<String>,
-    key_out: &mut Option<String>,
-) -> ApiResult<Value> {
-    let now = inner.clock.now_ms();
-    let caller = {
-        let mut nonces = inner.lock_nonces();
-        auth::authenticate(
-            Provider::Tencent,
-            req,
-            now,
-            &inner.cfg.credentials,
-            &mut nonces,
-        )?
-    };
-    *key_out = Some(caller.access_key_id.clone());
-    let name = req.header("X-TC-Action").unwrap_or_default();
+fn run(call: &Call, region: Option<&str>) -> ApiResult<Value> {
+    let req = call.req;
+    let name = action_name(req);
     let action = Action::lookup(Provider::Tencent, name).ok_or_else(|| {
         ApiError::new(
             200,
@@ -114,13 +90,8 @@ fn run(
         ));
     }
     let body = body_params(req)?;
-    let region = req
-        .header("X-TC-Region")
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
-    *region_out = region.clone();
     let need_region = || {
-        region.clone().ok_or_else(|| {
+        region.ok_or_else(|| {
             ApiError::new(
                 200,
                 "MissingParameter",
@@ -128,27 +99,18 @@ fn run(
             )
         })
     };
-    let mut state = inner.lock_state();
-    let acct = state.lighthouse(&caller.access_key_id);
-    let mut rng = inner.lock_rng();
-    let mut ctx = OpCtx {
-        now,
-        request_id,
-        timings: &inner.cfg.timings,
-        limits: &inner.cfg.limits,
-        rng: &mut rng,
-    };
+    let mut state = call.inner.lock_state();
+    let acct = state.lighthouse(&call.caller.access_key_id);
+    let mut rng = call.inner.lock_rng();
+    let mut ctx = call.op_ctx(&mut rng);
+    let now = call.now;
     match action {
-        Action::LhDescribeInstances => acct.describe_instances(&need_region()?, &body, now),
-        Action::LhDescribeSnapshots => acct.describe_snapshots(&need_region()?, &body, now),
-        Action::LhApplyInstanceSnapshot => {
-            acct.apply_instance_snapshot(region.as_deref(), &body, &mut ctx)
-        }
-        Action::LhCreateInstanceSnapshot => {
-            acct.create_instance_snapshot(region.as_deref(), &body, &mut ctx)
-        }
-        Action::LhStopInstances => acct.stop_instances(&need_region()?, &body, &mut ctx),
-        Action::LhStartInstances => acct.start_instances(&need_region()?, &body, &mut ctx),
+        Action::LhDescribeInstances => acct.describe_instances(need_region()?, &body, now),
+        Action::LhDescribeSnapshots => acct.describe_snapshots(need_region()?, &body, now),
+        Action::LhApplyInstanceSnapshot => acct.apply_instance_snapshot(region, &body, &mut ctx),
+        Action::LhCreateInstanceSnapshot => acct.create_instance_snapshot(region, &body, &mut ctx),
+        Action::LhStopInstances => acct.stop_instances(need_region()?, &body, &mut ctx),
+        Action::LhStartInstances => acct.start_instances(need_region()?, &body, &mut ctx),
         other => Err(ApiError::new(
             200,
             "InvalidAction",

@@ -27,6 +27,7 @@ fn plan(dry_run: bool) -> Operation {
         snapshot_id: SNAP.into(),
         instance_id: Some(INST.into()),
         stop_if_running: true,
+        stop: Default::default(),
         safety_snapshot: Some(SafetySnapshot {
             retention_days: Some(7),
             ..SafetySnapshot::default()
@@ -181,6 +182,7 @@ fn a_lost_reset_counts_only_when_the_disk_is_reiniting() {
         snapshot_id: SNAP.into(),
         instance_id: None,
         stop_if_running: false,
+        stop: Default::default(),
         safety_snapshot: None,
         start_afterwards: false,
         dry_run: false,
@@ -247,6 +249,7 @@ fn stop_happy_path_and_a_security_lock() {
     let plan = Operation::EcsPower(PowerPlan {
         instance_id: INST.into(),
         power: Power::Stop,
+        stop: Default::default(),
     });
     let mut m = Machine::new("op-s", plan.clone()).unwrap();
     let (calls, done) = drive(&mut m, |c| {

@@ -314,6 +314,7 @@ fn start_and_stop_wait_for_the_state_and_skip_when_already_there() {
     let start = Operation::LhPower(PowerPlan {
         instance_id: INST.into(),
         power: Power::Start,
+        stop: Default::default(),
     });
     let mut m = Machine::new("op-p", start.clone()).unwrap();
     let (calls, done) = drive(&mut m, |c| {

@@ -1,4 +1,4 @@
-//! Bring your own keys, end to end in Chromium against `rewind serve --demo --relay`:
+//! Relay mode (keys held in the browser), end to end in Chromium against `rewind serve --demo --relay`:
 //! keys typed into the Keys page sign requests in the browser, which reach the embedded
 //! emulator through `/relay` only; the secret never appears in the page; keys live in
 //! the tab's memory, or its sessionStorage when remembered, never in localStorage.
@@ -102,7 +102,7 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
         0,
         "a call bypassed the relay"
     );
-    h.screenshot("byok-snapshots").await;
+    h.screenshot("relay-snapshots").await;
 
     // "Show signed request": the signature, never the secret.
     h.click("[data-testid=keys-link]").await;
@@ -132,7 +132,7 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
     );
     h.js("document.querySelector('[data-testid=signed-request]').scrollIntoView(); return null")
         .await;
-    h.screenshot("byok-signed-request").await;
+    h.screenshot("relay-signed-request").await;
     assert_eq!(h.requests_to("/api/v1/call"), 0);
 
     // Not remembered: a reload forgets the keys, and nothing was stored.
@@ -213,7 +213,7 @@ async fn a_wrong_secret_shows_the_clouds_auth_failure_with_remedy_and_request_id
     h.wait_text(&panel, "What to do").await;
     let rid = h.wait_css("[data-testid=request-id]").await;
     assert!(!rid.text().await.unwrap().trim().is_empty());
-    h.screenshot("byok-auth-failure").await;
+    h.screenshot("relay-auth-failure").await;
     // The catalog's explanation and remedy follow the language, as in portal mode.
     h.click(".lang-switch button[lang='zh-CN']").await;
     h.wait_text(&panel, "处理建议").await;
