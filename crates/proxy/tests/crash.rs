@@ -391,16 +391,58 @@ async fn crash_at(s: &Scenario, k: usize) {
         Some(items) => items.iter().map(|i| &i["outcome"]).collect(),
         None => vec![&op["task"]["outcome"]],
     };
-    assert_eq!(
-        op["state"], "succeeded",
-        "{} killed after call {k}: {outcomes:?}\ncalls: {}",
-        s.name, op["calls"]
+    // The one moment a crash leaves undecided is between recording a destructive call
+    // as sent and sending it: the cloud then shows no trace, the machine cannot tell
+    // "never arrived" from "arrived without a trace", and it stops saying the outcome
+    // is unknown rather than send again. Such a call must indeed never have arrived;
+    // every other run must succeed, with each destructive call arriving exactly once.
+    let mut unknown: Vec<String> = Vec::new();
+    for o in &outcomes {
+        if o.get("Done").is_some() {
+            continue;
+        }
+        let action = o["Failed"]["kind"]["OutcomeUnknown"]["action"]
+            .as_str()
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} killed after call {k}: only an undecided destructive call may fail an operation: {outcomes:?}\ncalls: {}",
+                    s.name, op["calls"]
+                )
+            });
+        // `EcsStopInstance` → `StopInstance`.
+        let name = ["Ecs", "Lh", "Ws"]
+            .iter()
+            .find_map(|p| action.strip_prefix(p))
+            .unwrap_or(action);
+        unknown.push(name.to_string());
+    }
+    assert!(
+        unknown.len() <= 3,
+        "{} killed after call {k}: {} calls left undecided: {unknown:?}",
+        s.name,
+        unknown.len()
     );
     for action in s.destructive {
-        assert_eq!(
-            emu.count(before, action),
-            s.targets,
-            "{} killed after call {k}: {action} must reach the emulator exactly once per target",
+        let plain = action.split('@').next().unwrap_or(action);
+        let undecided = unknown.iter().filter(|u| *u == plain).count();
+        let arrived = emu.count(before, action);
+        if op["state"] == "succeeded" {
+            assert_eq!(
+                arrived, s.targets,
+                "{} killed after call {k}: {action} must reach the emulator exactly once per target",
+                s.name
+            );
+        } else {
+            assert!(
+                arrived <= s.targets - undecided,
+                "{} killed after call {k}: {action} arrived {arrived} times; {undecided} undecided must not have arrived",
+                s.name
+            );
+        }
+    }
+    if op["state"] != "succeeded" {
+        eprintln!(
+            "{}: killed after call {k}, between recording and sending {unknown:?}: failed as outcome unknown, nothing sent twice",
             s.name
         );
     }
