@@ -203,8 +203,6 @@ async fn a_lighthouse_rollback_runs_on_the_server_to_the_end() {
     );
 
     // The safety snapshot is named in the outcome.
-    let created = &op["task"]["outcome"];
-    let _ = created;
     let made: Vec<String> =
         serde_json::from_value::<rewind_cloud::operation::Task>(op["task"].clone())
             .unwrap()

@@ -214,28 +214,27 @@ fn reader(state: &AppState, req: &Request) -> Result<Identity, ApiError> {
 
 /// Decides which operations `who` may see: their own, and those on profiles they hold
 /// any grant on.
-fn visibility(
-    state: &AppState,
-    who: &Identity,
-) -> impl Fn(&Record) -> bool + Send + Sync + 'static + use<> {
-    let user = who.user.clone();
-    let profiles: HashSet<String> = visible_profiles(state, who)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    move |r: &Record| r.user == user || profiles.contains(&r.profile)
+struct Visible {
+    user: String,
+    profiles: HashSet<String>,
 }
 
-fn view_visible(
-    state: &AppState,
-    who: &Identity,
-) -> impl Fn(&OperationView) -> bool + Send + 'static + use<> {
-    let user = who.user.clone();
-    let profiles: HashSet<String> = visible_profiles(state, who)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    move |v: &OperationView| v.user == user || profiles.contains(&v.profile)
+impl Visible {
+    /// What `who` may see: their own operations, and those on profiles they hold any
+    /// grant on.
+    fn to(state: &AppState, who: &Identity) -> Visible {
+        Visible {
+            user: who.user.clone(),
+            profiles: visible_profiles(state, who)
+                .into_iter()
+                .map(|p| p.name)
+                .collect(),
+        }
+    }
+
+    fn allows(&self, user: &str, profile: &str) -> bool {
+        user == self.user || self.profiles.contains(profile)
+    }
 }
 
 async fn blocking<R: Send + 'static>(
@@ -266,9 +265,10 @@ pub async fn list(
             s.chars().take(40).collect::<String>()
         )));
     }
-    let visible = visibility(&state, &who);
+    let visible = Visible::to(&state, &who);
     let store = state.executor.store.clone();
-    let (records, next_before) = blocking(move || store.list(&q, &visible)).await?;
+    let (records, next_before) =
+        blocking(move || store.list(&q, &|r: &Record| visible.allows(&r.user, &r.profile))).await?;
     Ok(Json(OperationList {
         ok: true,
         operations: records.iter().map(|r| r.view(Vec::new())).collect(),
@@ -293,7 +293,9 @@ async fn visible_one(
     })
     .await?;
     match found {
-        Some((r, calls)) if visibility(state, who)(&r) => Ok(r.view(calls)),
+        Some((r, calls)) if Visible::to(state, who).allows(&r.user, &r.profile) => {
+            Ok(r.view(calls))
+        }
         _ => Err(ApiError::NotFound),
     }
 }
@@ -451,7 +453,7 @@ pub async fn watch_all(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     portal_only(&state)?;
     let who = reader(&state, &req)?;
-    let visible = view_visible(&state, &who);
+    let visible = Visible::to(&state, &who);
     let rx = state.executor.subscribe();
     let stopping = state.executor.stopping();
     let stream = stream::unfold(
@@ -463,7 +465,9 @@ pub async fn watch_all(
                     () = until_stopped(&mut stopping) => return None,
                 };
                 match got {
-                    Ok(v) if visible(&v) => return Some((Ok(event(&v)), (rx, stopping, visible))),
+                    Ok(v) if visible.allows(&v.user, &v.profile) => {
+                        return Some((Ok(event(&v)), (rx, stopping, visible)));
+                    }
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => {
                         let e = Event::default().event("resync").data("{}");
