@@ -4,6 +4,10 @@
 //! Run by `cargo xtask test`, which builds both and sets `REWIND_BIN` and `REWIND_DIST`.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "e2e/batch.rs"]
+mod batch;
+#[path = "e2e/layout.rs"]
+mod layout;
 #[path = "e2e/operations.rs"]
 mod operations;
 #[path = "e2e/relay.rs"]
@@ -13,6 +17,8 @@ mod restore;
 #[path = "e2e/security.rs"]
 mod security;
 mod support;
+#[path = "e2e/world.rs"]
+mod world;
 
 use fantoccini::Locator;
 use support::Harness;

@@ -4,8 +4,8 @@
 //! their point of no return (and refused after it), and undone through their safety
 //! snapshot.
 
-use crate::restore::{LH_REGION, OP_LIMIT, find, lh_instance, rows};
 use crate::support::{Emulator, Harness};
+use crate::world::{LH_REGION, OP_LIMIT, find, lh_instance, rows};
 use rewind_cloud::Action;
 use rewind_emulator::config::demo;
 use serde_json::{Value, json};
