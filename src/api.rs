@@ -7,8 +7,7 @@
 //! `AbortController` with the reactive owner, so leaving a page cancels its loads (as in
 //! Leptos' hackernews example).
 
-use rewind_cloud::Text;
-use rewind_cloud::validate::FieldError;
+use rewind_cloud::wire::CallRequest;
 use rewind_cloud::wire::operations::{
     NewOperation, OpState, OperationAnswer, OperationList, OperationView,
 };
@@ -20,7 +19,7 @@ use wasm_bindgen::closure::Closure;
 
 /// Why a call to the server failed, in words a user can act on.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApiError {
+pub enum RequestError {
     /// The proxy or the cloud refused the call; the body explains why.
     Refused(Box<Failure>),
     /// The server could not be reached (offline, stopped, aborted).
@@ -31,83 +30,36 @@ pub enum ApiError {
     Decode(String),
 }
 
-impl std::fmt::Display for ApiError {
+impl std::fmt::Display for RequestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            ApiError::Refused(x) => match &x.provider_code {
+            RequestError::Refused(x) => match &x.provider_code {
                 Some(code) => write!(f, "{code}: {}", x.message),
                 None => f.write_str(&x.message),
             },
-            ApiError::Network(e) => write!(f, "network error: {e}"),
-            ApiError::Status { status, message } => write!(f, "HTTP {status}: {message}"),
-            ApiError::Decode(e) => write!(f, "unexpected response: {e}"),
+            RequestError::Network(e) => write!(f, "network error: {e}"),
+            RequestError::Status { status, message } => write!(f, "HTTP {status}: {message}"),
+            RequestError::Decode(e) => write!(f, "unexpected response: {e}"),
         }
     }
 }
 
-impl ApiError {
+impl RequestError {
     /// Rewind's code of a refusal (`PolicyDenied`, `NotCancellable`, …).
     pub fn code(&self) -> Option<&str> {
         match self {
-            ApiError::Refused(f) => Some(&f.code),
+            RequestError::Refused(f) => Some(&f.code),
             _ => None,
         }
     }
 }
 
-/// The error half of the proxy's normalized answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Failure {
-    /// Rewind's own code (`CloudError`, `InvalidParams`, `PolicyDenied`, …).
-    #[serde(default)]
-    pub code: String,
-    /// The cloud's code, when the cloud answered.
-    pub provider_code: Option<String>,
-    pub http_status: Option<u16>,
-    #[serde(default)]
-    pub message: String,
-    pub explanation: Option<String>,
-    pub remedy: Option<String>,
-    #[serde(default)]
-    pub retryable: bool,
-    pub request_id: Option<String>,
-    /// Both languages of the explanation, so a language switch needs no reload.
-    pub i18n: Option<FailureText>,
-    /// `PolicyDenied`: why the policy refuses.
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// `InvalidParams`: each field at fault.
-    #[serde(default)]
-    pub fields: Vec<FieldError>,
-}
+/// The error half of the proxy's normalized answer (the server's own type; a failure
+/// found in the browser is built as [`Failure::local`]).
+pub type Failure = rewind_cloud::wire::ErrorBody;
 
-impl Failure {
-    /// A failure found in the browser, before anything was sent.
-    pub fn local(code: &str, message: String, explanation: Text, remedy: Text) -> Failure {
-        Failure {
-            code: code.into(),
-            provider_code: None,
-            http_status: None,
-            message,
-            explanation: Some(explanation.en.clone()),
-            remedy: Some(remedy.en.clone()),
-            retryable: false,
-            request_id: None,
-            i18n: Some(FailureText {
-                explanation,
-                remedy,
-            }),
-            reason: None,
-            fields: Vec::new(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct FailureText {
-    pub explanation: Text,
-    pub remedy: Text,
-}
+/// An explanation and remedy in both languages.
+pub type FailureText = rewind_cloud::wire::ErrorText;
 
 /// The success half of the proxy's normalized answer.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -137,14 +89,20 @@ pub async fn portal_call(
     action: &str,
     params: Value,
     abort: Option<&web_sys::AbortSignal>,
-) -> Result<Answer, ApiError> {
-    let body = serde_json::json!({"profile": profile, "region": region, "action": action, "params": params});
+) -> Result<Answer, RequestError> {
+    let body = CallRequest {
+        profile: profile.to_string(),
+        region: region.to_string(),
+        action: action.to_string(),
+        params,
+        options: Default::default(),
+    };
     let response = post_json("/api/v1/call", &body, abort, &random_hex()).await?;
     let status = response.status();
     let text = response
         .text()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| RequestError::Network(e.to_string()))?;
     decode_answer(status, &text)
 }
 
@@ -165,6 +123,24 @@ pub fn abort_on_cleanup(owner: Option<&leptos::prelude::Owner>) -> Option<web_sy
     signal
 }
 
+/// The Rewind server's origin when the console is hosted on another one (a static
+/// host's `config.json` names it as `api_base`); unset, every call goes to this origin.
+/// Set once, at start-up, before the first call to the server.
+static API_BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Sends every later call to the Rewind server at `base` (an origin, no path).
+pub fn set_api_base(base: &str) {
+    let _ = API_BASE.set(base.trim_end_matches('/').to_string());
+}
+
+/// The URL of the server's `path` (`/api/v1/…`, `/relay`, `/config.json`).
+pub fn url(path: &str) -> String {
+    match API_BASE.get() {
+        Some(base) => format!("{base}{path}"),
+        None => path.to_string(),
+    }
+}
+
 /// POSTs JSON to the server as every state-changing call must: JSON content type, the
 /// CSRF header `X-Rewind-Request`, the page's language for explanations, and an
 /// `Idempotency-Key`, so a request the browser or a network replays is answered from
@@ -175,18 +151,18 @@ pub async fn post_json<T: serde::Serialize>(
     body: &T,
     abort: Option<&web_sys::AbortSignal>,
     idempotency_key: &str,
-) -> Result<gloo_net::http::Response, ApiError> {
-    gloo_net::http::Request::post(path)
+) -> Result<gloo_net::http::Response, RequestError> {
+    gloo_net::http::Request::post(&url(path))
         .header("Accept", "application/json")
         .header("X-Rewind-Request", "1")
         .header("Idempotency-Key", idempotency_key)
         .header("Accept-Language", &current_lang())
         .abort_signal(abort)
         .json(body)
-        .map_err(|e| ApiError::Decode(e.to_string()))?
+        .map_err(|e| RequestError::Decode(e.to_string()))?
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))
+        .map_err(|e| RequestError::Network(e.to_string()))
 }
 
 /// 32 hex characters from `crypto.getRandomValues`: signature nonces (ACS3 and v1
@@ -210,22 +186,22 @@ pub fn random_hex() -> String {
 }
 
 /// Reads the proxy's `{ok, …}` envelope.
-pub fn decode_answer(status: u16, body: &str) -> Result<Answer, ApiError> {
+pub fn decode_answer(status: u16, body: &str) -> Result<Answer, RequestError> {
     decode_ok(status, body)
 }
 
-/// Reads an `{ok: true, …}` answer as `T`, or the error body as [`ApiError::Refused`].
-fn decode_ok<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, ApiError> {
-    let envelope: Envelope = serde_json::from_str(body).map_err(|_| ApiError::Status {
+/// Reads an `{ok: true, …}` answer as `T`, or the error body as [`RequestError::Refused`].
+fn decode_ok<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, RequestError> {
+    let envelope: Envelope = serde_json::from_str(body).map_err(|_| RequestError::Status {
         status,
         message: error_message(body),
     })?;
     match (envelope.ok, envelope.error) {
         (true, _) => {
-            serde_json::from_value(envelope.rest).map_err(|e| ApiError::Decode(e.to_string()))
+            serde_json::from_value(envelope.rest).map_err(|e| RequestError::Decode(e.to_string()))
         }
-        (false, Some(failure)) => Err(ApiError::Refused(Box::new(failure))),
-        (false, None) => Err(ApiError::Status {
+        (false, Some(failure)) => Err(RequestError::Refused(Box::new(failure))),
+        (false, None) => Err(RequestError::Status {
             status,
             message: error_message(body),
         }),
@@ -243,30 +219,30 @@ pub fn current_lang() -> String {
 
 /// GETs `path` on the server and decodes its JSON body; cancelled when the current
 /// reactive owner (if any) is cleaned up.
-pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, RequestError> {
     let signal = abort_on_cleanup(leptos::prelude::Owner::current().as_ref());
-    let response = gloo_net::http::Request::get(path)
+    let response = gloo_net::http::Request::get(&url(path))
         .header("Accept", "application/json")
         .abort_signal(signal.as_ref())
         .send()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| RequestError::Network(e.to_string()))?;
     let status = response.status();
     let text = response
         .text()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| RequestError::Network(e.to_string()))?;
     if !(200..300).contains(&status) {
         // Our error bodies explain themselves; anything else is a status and its text.
         return Err(match decode_ok::<Value>(status, &text) {
-            Err(e @ ApiError::Refused(_)) => e,
-            _ => ApiError::Status {
+            Err(e @ RequestError::Refused(_)) => e,
+            _ => RequestError::Status {
                 status,
                 message: error_message(&text),
             },
         });
     }
-    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    serde_json::from_str(&text).map_err(|e| RequestError::Decode(e.to_string()))
 }
 
 /// The human part of an error body: `error.message` from our JSON errors, else the text.
@@ -305,13 +281,13 @@ pub fn operations_query(state: Option<OpState>, before: Option<&str>, limit: u32
 
 /// `POST /api/v1/operations`: the server runs the plan (portal mode). Refusals have
 /// the `/api/v1/call` error body (403 policy with its reason, 422 with field errors).
-pub async fn create_operation(new: &NewOperation) -> Result<OperationView, ApiError> {
+pub async fn create_operation(new: &NewOperation) -> Result<OperationView, RequestError> {
     let response = post_json("/api/v1/operations", new, None, &random_hex()).await?;
     operation_answer(response).await
 }
 
 /// `GET /api/v1/operations/{id}`.
-pub async fn get_operation(id: &str) -> Result<OperationView, ApiError> {
+pub async fn get_operation(id: &str) -> Result<OperationView, RequestError> {
     let answer: OperationAnswer =
         get_json(&format!("/api/v1/operations/{}", path_segment(id))).await?;
     Ok(answer.operation)
@@ -322,18 +298,20 @@ pub async fn list_operations(
     state: Option<OpState>,
     before: Option<&str>,
     limit: u32,
-) -> Result<OperationList, ApiError> {
+) -> Result<OperationList, RequestError> {
     get_json(&operations_query(state, before, limit)).await
 }
 
 /// `POST /api/v1/operations/{id}/cancel`: 409 `NotCancellable` says why not.
-pub async fn cancel_operation(id: &str) -> Result<OperationView, ApiError> {
+pub async fn cancel_operation(id: &str) -> Result<OperationView, RequestError> {
     let path = format!("/api/v1/operations/{}/cancel", path_segment(id));
     let response = post_json(&path, &serde_json::json!({}), None, &random_hex()).await?;
     operation_answer(response).await
 }
 
-async fn operation_answer(response: gloo_net::http::Response) -> Result<OperationView, ApiError> {
+async fn operation_answer(
+    response: gloo_net::http::Response,
+) -> Result<OperationView, RequestError> {
     /// `{ok, operation}` without `ok` (the envelope takes it).
     #[derive(Deserialize)]
     struct Body {
@@ -343,7 +321,7 @@ async fn operation_answer(response: gloo_net::http::Response) -> Result<Operatio
     let text = response
         .text()
         .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
+        .map_err(|e| RequestError::Network(e.to_string()))?;
     decode_ok::<Body>(status, &text).map(|b| b.operation)
 }
 
@@ -372,7 +350,7 @@ pub fn operation_events(
     mut on_resync: impl FnMut() + 'static,
     on_error: impl FnOnce() + 'static,
 ) -> Option<OperationEvents> {
-    let source = web_sys::EventSource::new(path).ok()?;
+    let source = web_sys::EventSource::new(&url(path)).ok()?;
     let on_event =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             if let Some(text) = ev.data().as_string()
@@ -440,7 +418,7 @@ mod tests {
                "explanation":"x","remedy":"Stop the instance","retryable":false,"request_id":"A-1"}}"#,
         )
         .unwrap_err();
-        let ApiError::Refused(f) = &err else {
+        let RequestError::Refused(f) = &err else {
             panic!("{err:?}")
         };
         assert_eq!(f.provider_code.as_deref(), Some("IncorrectInstanceStatus"));
@@ -450,7 +428,7 @@ mod tests {
         let err = decode_answer(502, "<html>Bad Gateway</html>").unwrap_err();
         assert_eq!(
             err,
-            ApiError::Status {
+            RequestError::Status {
                 status: 502,
                 message: "<html>Bad Gateway</html>".into()
             }
@@ -464,7 +442,9 @@ mod tests {
             r#"{"ok":false,"error":{"code":"PolicyDenied","message":"denied","reason":"no rule allows ResetDisk"}}"#,
         )
         .unwrap_err();
-        let ApiError::Refused(f) = err else { panic!() };
+        let RequestError::Refused(f) = err else {
+            panic!()
+        };
         assert_eq!(f.reason.as_deref(), Some("no rule allows ResetDisk"));
         let err = decode_answer(
             422,
@@ -472,7 +452,9 @@ mod tests {
                 {"field":"params.instance_id","code":"format","message":{"en":"bad id","zh":"ID 无效"}}]}}"#,
         )
         .unwrap_err();
-        let ApiError::Refused(f) = err else { panic!() };
+        let RequestError::Refused(f) = err else {
+            panic!()
+        };
         assert_eq!(f.fields[0].field, "params.instance_id");
         assert_eq!(f.fields[0].message.zh, "ID 无效");
     }

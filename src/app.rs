@@ -144,6 +144,17 @@ fn SessionBanner() -> impl IntoView {
                             }
                                 .into_any()
                         }
+                        Err(crate::api::RequestError::Refused(why)) if why.code == "OriginNotAllowed" => {
+                            let origin = window().location().origin().unwrap_or_default();
+                            view! {
+                                <p class="banner error" role="alert" data-testid="origin-refused">
+                                    {i.t(Msg::OriginRefused)}
+                                    <code>{origin}</code>
+                                    {i.t(Msg::OriginRefusedRemedy)}
+                                </p>
+                            }
+                                .into_any()
+                        }
                         Err(e) => {
                             view! {
                                 <p class="banner error" role="alert">

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// One target of a batch: a Lighthouse instance or an ECS disk.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Target {
+pub struct Candidate {
     pub id: String,
     pub name: String,
     pub state: String,
@@ -35,17 +35,24 @@ pub struct SnapshotChoice {
     pub row: Value,
 }
 
-/// The names Rewind gives the snapshots it takes before a rollback.
-pub const SAFETY_PREFIX: &str = "rewind-before-";
+/// The names Rewind gives the snapshots it takes before a rollback, whether named by
+/// the console (`rewind-before-rollback-web-1-2026-12-03T14.05+0800`) or by the
+/// operation (`rewind-before-reset-<operation>`).
+pub const SAFETY_PREFIX: &str = rewind_cloud::operation::SAFETY_NAME_PREFIX;
 
 impl SnapshotChoice {
-    /// One of Rewind's own safety snapshots (`rewind-before-…`).
+    /// One of Rewind's own safety snapshots: named `rewind-before-…`, or (ECS) tagged
+    /// `rewind:safety` whatever its name.
     pub fn is_safety(&self) -> bool {
         self.name.starts_with(SAFETY_PREFIX)
+            || self.row["Tags"]["Tag"].as_array().is_some_and(|tags| {
+                tags.iter()
+                    .any(|t| t["TagKey"] == alibaba::SAFETY_TAG || t["Key"] == alibaba::SAFETY_TAG)
+            })
     }
 }
 
-impl Target {
+impl Candidate {
     /// The default: the newest snapshot that is ready (NORMAL / accomplished), never a
     /// safety snapshot Rewind took before an earlier rollback.
     pub fn default_snapshot(&self) -> Option<&SnapshotChoice> {
@@ -64,8 +71,9 @@ impl Target {
 
 /// The pre-flight of one batch item, from the state the batch page loaded: the same
 /// rules as the single form (`rewind_cloud::preflight`), so nothing is sent that they
-/// already know the cloud refuses.
-pub fn preflight(kind: Kind, target: &Target, snapshot: &str) -> Vec<Check> {
+/// already know the cloud refuses. A batch takes no safety snapshots ([`plan`]), so
+/// there is no safety snapshot to count against the quota.
+pub fn preflight(kind: Kind, target: &Candidate, snapshot: &str) -> Vec<Check> {
     let snap = target.snapshot(snapshot).map(|s| &s.row);
     match kind {
         Kind::LhRollback => rewind_cloud::preflight::lighthouse_rollback(Some(&target.row), snap),
@@ -107,7 +115,7 @@ pub struct BatchSpec {
 
 impl BatchSpec {
     /// Why `target` cannot be part of a batch, or `None` when it can.
-    pub fn unavailable(&self, target: &Target) -> Option<crate::inventory::Unavailable> {
+    pub fn unavailable(&self, target: &Candidate) -> Option<crate::inventory::Unavailable> {
         if !self.states.contains(&target.state.as_str()) {
             return Some(crate::inventory::Unavailable::State {
                 state: target.state.clone(),
@@ -148,7 +156,7 @@ fn s(v: &Value, k: &str) -> String {
 }
 
 /// Lighthouse: instances with the snapshots of their system disk.
-pub fn lighthouse_targets(instances: &[Value], snapshots: &[Value]) -> Vec<Target> {
+pub fn lighthouse_targets(instances: &[Value], snapshots: &[Value]) -> Vec<Candidate> {
     instances
         .iter()
         .map(|i| {
@@ -177,7 +185,7 @@ pub fn lighthouse_targets(instances: &[Value], snapshots: &[Value]) -> Vec<Targe
 }
 
 /// ECS: disks with the snapshots taken from them and the instances they are attached to.
-pub fn ecs_targets(disks: &[Value], instances: &[Value], snapshots: &[Value]) -> Vec<Target> {
+pub fn ecs_targets(disks: &[Value], instances: &[Value], snapshots: &[Value]) -> Vec<Candidate> {
     disks
         .iter()
         .map(|d| {
@@ -216,10 +224,10 @@ fn target(
     state: String,
     mut snapshots: Vec<SnapshotChoice>,
     (row, instance): (Value, Option<Value>),
-) -> Target {
+) -> Candidate {
     // ISO-8601 times sort as text; newest first.
     snapshots.sort_by(|a, b| b.created.cmp(&a.created));
-    Target {
+    Candidate {
         id,
         name,
         state,
@@ -269,7 +277,7 @@ pub fn plan(kind: Kind, picks: &[Pick]) -> TaskPlan {
 }
 
 /// The instance a target's disk is attached to (ECS), for its pick.
-pub fn attached_instance(target: &Target) -> Option<String> {
+pub fn attached_instance(target: &Candidate) -> Option<String> {
     target
         .row
         .get("InstanceId")
@@ -319,7 +327,7 @@ mod tests {
     #[test]
     fn targets_in_other_states_are_refused_with_the_state() {
         let lh = spec(Provider::Tencent).unwrap();
-        let t = |state: &str| Target {
+        let t = |state: &str| Candidate {
             id: "lhins-aaaaaaaa".into(),
             name: "x".into(),
             state: state.into(),
@@ -414,6 +422,27 @@ mod tests {
         // Only safety snapshots: no default, though one can still be picked by hand.
         let only = &lighthouse_targets(&instances, &snaps[1..])[0];
         assert!(only.default_snapshot().is_none() && only.has_ready_snapshot());
+        // Safety snapshots named with the instance and the time are recognised too; on
+        // ECS so is one renamed since, by its tag.
+        let named = [
+            snaps[0].clone(),
+            json!({"SnapshotId": "lhsnap-named", "DiskId": "lhdisk-1", "SnapshotState": "NORMAL",
+                "SnapshotName": "rewind-before-rollback-blog-prod-2026-12-03T14.05+0800",
+                "CreatedTime": "2026-12-03T06:05:00Z"}),
+        ];
+        let t = &lighthouse_targets(&instances, &named)[0];
+        assert_eq!(t.default_snapshot().unwrap().id, "lhsnap-daily");
+        let disks = [json!({"DiskId": "d-1", "Status": "In_use", "InstanceId": ""})];
+        let ecs_snaps = [
+            json!({"SnapshotId": "s-old", "SnapshotName": "nightly", "SourceDiskId": "d-1",
+                "Status": "accomplished", "CreationTime": "2026-11-01T00:00:00Z"}),
+            json!({"SnapshotId": "s-safety", "SnapshotName": "kept-before-upgrade", "SourceDiskId": "d-1",
+                "Status": "accomplished", "CreationTime": "2026-12-01T00:00:00Z",
+                "Tags": {"Tag": [{"TagKey": "rewind:safety", "TagValue": "op-1"}]}}),
+        ];
+        let t = &ecs_targets(&disks, &[], &ecs_snaps)[0];
+        assert!(t.snapshots[0].is_safety());
+        assert_eq!(t.default_snapshot().unwrap().id, "s-old");
     }
 
     #[test]

@@ -174,8 +174,25 @@ messages! {
     SelectAll => "Select all", "全选";
     Select => "Select", "选择";
     NoReadySnapshot => "No ready snapshot", "没有可用快照";
+    // The safety snapshot's quota, the stop fix's confirmation, the Workspace job.
+    ContinueWithoutSafety => "Continue without a safety snapshot", "不创建安全快照，继续";
+    NoSafetySnapshot => "No safety snapshot will be taken: if the rollback is not what you wanted, there is nothing Rewind can roll back to.", "将不会创建安全快照：如果回滚结果不符合预期，Rewind 将无法撤销。";
+    StopConfirmTitle => "Stop the instance?", "停止实例？";
+    StopConfirmText => "This stops instance", "将停止实例";
+    ForceStop => "Force stop (ForceStop): like pulling the power plug", "强制停止（ForceStop）：相当于直接断电";
+    ForceStopWarning => "A forced stop does not let the operating system shut down: data not yet written to disk, and unsaved work in running programs, may be lost.", "强制停止不会让操作系统正常关机：尚未写入磁盘的数据以及运行中程序未保存的内容可能丢失。";
+    StoppedModeLabel => "After stopping (StoppedMode)", "停止后（StoppedMode）";
+    StoppedModeDefault => "The cloud's default (not sent: KeepCharging unless economical mode is enabled for the account)", "云平台默认（不发送该参数：除非账号开启了节省停机模式，否则为 KeepCharging）";
+    StoppedModeKeep => "KeepCharging: keep the instance's resources, billing continues", "KeepCharging：保留实例资源，继续计费";
+    StoppedModeStop => "StopCharging: release vCPUs and memory, stop billing for them (pay-as-you-go in a VPC; they may be unavailable when restarting)", "StopCharging：释放 vCPU 和内存并停止对其计费（按量付费的专有网络实例；再次启动时资源可能不足）";
+    WsJob => "Job", "任务";
+    FailedDesktops => "Desktops that failed", "失败的桌面";
+    RetryFailedDesktops => "Retry the failed desktops", "重试失败的桌面";
     // Relay mode: keys held in the browser (src/relay/, src/views/settings.rs).
     RelayNav => "Keys", "密钥";
+    // Followed by the origin, then OriginRefusedRemedy.
+    OriginRefused => "This Rewind server does not accept this origin: ", "此 Rewind 服务器不接受本来源：";
+    OriginRefusedRemedy => ". Add it to cors.origins in the server's configuration (with --demo: --cors-origin). Nothing was sent.", "。请将它加入服务器配置的 cors.origins（演示模式：--cors-origin）。未发送任何请求。";
     RelayTitle => "Access keys", "访问密钥";
     RelayIntro => "In relay mode your browser holds the keys: each request is signed in this tab and the server only relays it, never seeing a secret. Keys stay in this tab's memory and are gone after a reload unless you tick \"Remember for this tab\".", "中转模式下由浏览器持有密钥：每个请求都在本标签页中签名，服务器只负责转发，永远看不到密钥。密钥只保存在本标签页的内存中，刷新后即消失，除非勾选“在此标签页中记住”。";
     RelayOff => "This server signs requests with its own profiles (portal mode); there are no keys to enter here.", "此服务器使用自身配置的账号签名请求（门户模式），无需在此输入密钥。";

@@ -11,7 +11,7 @@
 //! The views start and cancel through [`Ops::start`] and [`Ops::cancel`] and never ask
 //! which mode they are in.
 
-use crate::api::{self, ApiError, Failure};
+use crate::api::{self, Failure, RequestError};
 use crate::clock::{now_ms, sleep_ms};
 use crate::tab::saved::TabTask;
 use crate::tab::{Runner, Update as TabUpdate};
@@ -51,6 +51,7 @@ impl Ops {
             match transport.mode().await {
                 Mode::Portal => ops.follow_all(),
                 Mode::Relay { .. } => ops.runner.with_value(|r| r.resume()),
+                Mode::Refused(_) => {}
             }
         });
         // New keys may let an operation waiting for them go on.
@@ -142,8 +143,9 @@ impl Ops {
         region: &str,
         plan: TaskPlan,
         options: ValidateOptions,
-    ) -> Result<String, ApiError> {
+    ) -> Result<String, RequestError> {
         match self.transport.mode().await {
+            Mode::Refused(why) => Err(RequestError::Refused(why)),
             Mode::Portal => {
                 let view =
                     api::create_operation(&new_operation(profile, region, &plan, options)).await?;
@@ -176,8 +178,9 @@ impl Ops {
 
     /// Cancels what has not passed its point of no return; `Err` says why it cannot
     /// (the server's `NotCancellable`, or the machine's own words in this tab).
-    pub async fn cancel(self, id: &str) -> Result<(), ApiError> {
+    pub async fn cancel(self, id: &str) -> Result<(), RequestError> {
         match self.transport.mode().await {
+            Mode::Refused(why) => Err(RequestError::Refused(why)),
             Mode::Portal => {
                 let view = api::cancel_operation(id).await?;
                 self.upsert(view);
@@ -192,7 +195,7 @@ impl Ops {
 
     /// The next page of the server's operations, older than `before`; answers the
     /// `before` of the page after it. Nothing to load in relay mode.
-    pub async fn load_page(self, before: Option<String>) -> Result<Option<String>, ApiError> {
+    pub async fn load_page(self, before: Option<String>) -> Result<Option<String>, RequestError> {
         if self.transport.mode().await.is_relay() {
             return Ok(None);
         }
@@ -311,7 +314,7 @@ pub fn use_ops() -> Ops {
     use_context::<Ops>().unwrap_or_else(|| Ops::detached(use_transport()))
 }
 
-fn invalid(errors: Vec<FieldError>) -> ApiError {
+fn invalid(errors: Vec<FieldError>) -> RequestError {
     let join = |lang: rewind_cloud::Lang| {
         errors
             .iter()
@@ -330,10 +333,10 @@ fn invalid(errors: Vec<FieldError>) -> ApiError {
         ),
     );
     f.fields = errors;
-    ApiError::Refused(Box::new(f))
+    RequestError::Refused(Box::new(f))
 }
 
-fn not_cancellable(why: Text) -> ApiError {
+fn not_cancellable(why: Text) -> RequestError {
     let mut f = Failure::local(
         "NotCancellable",
         why.en.clone(),
@@ -344,7 +347,7 @@ fn not_cancellable(why: Text) -> ApiError {
         ),
     );
     f.explanation = Some(why.en);
-    ApiError::Refused(Box::new(f))
+    RequestError::Refused(Box::new(f))
 }
 
 /// The body of `POST /api/v1/operations` for `plan`: its `kind`, and its other fields

@@ -3,7 +3,7 @@
 //! plain types that the shell, the views and the transport all import, so none of them
 //! imports another for these.
 
-use crate::api::ApiError;
+use crate::api::RequestError;
 use crate::i18n::Msg;
 use leptos::prelude::*;
 use rewind_cloud::Provider;
@@ -11,45 +11,15 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// What `/api/v1/session` says about the current user (in relay mode: synthesized from
-/// the relay's hosts, see `transport`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Session {
-    pub user: Option<String>,
-    pub mode: String,
-    pub demo: bool,
-    /// The profiles this user may call anything on.
-    #[serde(default)]
-    pub profiles: Vec<Profile>,
-}
-
-impl Session {
-    /// The profiles of one cloud.
-    pub fn profiles_of(&self, provider: Provider) -> impl Iterator<Item = &Profile> {
-        self.profiles.iter().filter(move |p| p.provider == provider)
-    }
-
-    /// Keys held in this browser, requests relayed (`mode: "relay"`).
-    pub fn is_relay(&self) -> bool {
-        self.mode == "relay"
-    }
-}
-
-/// A configured cloud account (never its secrets).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Profile {
-    pub name: String,
-    pub provider: Provider,
-    pub regions: Vec<String>,
-    /// The provider's names of the actions this user may call here.
-    #[serde(default)]
-    pub actions: Vec<String>,
-}
+/// the relay's hosts, see `transport`), and a configured cloud account: the server's
+/// own types.
+pub use rewind_cloud::wire::{Mode, Profile, Session};
 
 /// What the console reads from `/config.json` at start-up.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct ConsoleConfig {
     #[serde(default)]
-    pub mode: String,
+    pub mode: Mode,
     #[serde(default)]
     pub demo: bool,
     #[serde(default)]
@@ -57,18 +27,23 @@ pub struct ConsoleConfig {
     /// The hosts per provider the relay forwards to (exact names, or configured overrides).
     #[serde(default)]
     pub relay_hosts: BTreeMap<Provider, Vec<String>>,
+    /// Written by `cargo xtask build --api-base` into a static host's `config.json`: the
+    /// origin of the Rewind server, which the console then calls for everything (its
+    /// settings included). Absent when `rewind` serves the console itself.
+    #[serde(default)]
+    pub api_base: Option<String>,
 }
 
 impl ConsoleConfig {
     /// Relay mode: the keys are held in this browser and requests go through `/relay`.
     pub fn relay_mode(&self) -> bool {
-        self.mode == "relay" && self.relay
+        self.mode.is_relay() && self.relay
     }
 }
 
 /// The session loaded once by `App` (`None` while loading).
 #[derive(Clone, Copy)]
-pub struct SessionCtx(pub LocalResource<Result<Session, ApiError>>);
+pub struct SessionCtx(pub LocalResource<Result<Session, RequestError>>);
 
 impl SessionCtx {
     /// The session, once loaded without error (tracked).

@@ -7,7 +7,7 @@
 //! [`Transport::call`] / [`Transport::read`], which answer in `/api/v1/call`'s shapes
 //! either way, so no view knows which mode it runs in unless it has to say so.
 
-use crate::api::{self, Answer, ApiError};
+use crate::api::{self, Answer, RequestError};
 use crate::relay::{self, Keys, Relay, Sent};
 use crate::session::{ConsoleConfig, Session};
 use leptos::prelude::*;
@@ -27,6 +27,9 @@ pub enum Mode {
         user: Option<String>,
         demo: bool,
     },
+    /// The Rewind server refused this console's origin (a static host missing from its
+    /// `cors.origins`): nothing is sent, and the shell says why.
+    Refused(Box<api::Failure>),
 }
 
 impl Mode {
@@ -84,14 +87,17 @@ impl Transport {
 
     /// The session: the server's, or in relay mode one profile per cloud the relay
     /// serves, signed with the keys entered in this tab.
-    pub async fn session(self) -> Result<Session, ApiError> {
+    pub async fn session(self) -> Result<Session, RequestError> {
         match self.mode().await {
             Mode::Portal => api::get_json("/api/v1/session").await,
+            Mode::Refused(why) => Err(RequestError::Refused(why)),
             Mode::Relay { relay, user, demo } => Ok(Session {
                 user,
-                mode: "relay".into(),
+                mode: rewind_cloud::wire::Mode::Relay,
                 demo,
+                relay: true,
                 profiles: relay.profiles(),
+                ..Session::default()
             }),
         }
     }
@@ -103,7 +109,7 @@ impl Transport {
         region: &str,
         action: &str,
         params: Value,
-    ) -> Result<Answer, ApiError> {
+    ) -> Result<Answer, RequestError> {
         self.read(profile, region, action, params, None).await
     }
 
@@ -116,15 +122,16 @@ impl Transport {
         action: &str,
         params: Value,
         owner: Option<&Owner>,
-    ) -> Result<Answer, ApiError> {
+    ) -> Result<Answer, RequestError> {
         match self.mode().await {
+            Mode::Refused(why) => Err(RequestError::Refused(why)),
             Mode::Portal => {
                 let abort = api::abort_on_cleanup(owner);
                 api::portal_call(profile, region, action, params, abort.as_ref()).await
             }
             Mode::Relay { relay, .. } => {
                 let Some(provider) = relay::provider_of_profile(profile) else {
-                    return Err(ApiError::Refused(Box::new(unknown_profile(profile))));
+                    return Err(RequestError::Refused(Box::new(unknown_profile(profile))));
                 };
                 let keys = self.keys.try_get_untracked().unwrap_or_default();
                 relay::send::send(
@@ -207,8 +214,22 @@ pub fn page_lang() -> Lang {
     }
 }
 
+/// The console's settings: this origin's `/config.json`, or when that names another
+/// origin as `api_base` (a static host), that server's.
+async fn load_config() -> Result<ConsoleConfig, RequestError> {
+    let config = api::get_json::<ConsoleConfig>("/config.json").await?;
+    match config.api_base.as_deref() {
+        Some(base) if !base.is_empty() => {
+            api::set_api_base(base);
+            api::get_json::<ConsoleConfig>("/config.json").await
+        }
+        _ => Ok(config),
+    }
+}
+
 async fn load_mode() -> Mode {
-    match api::get_json::<ConsoleConfig>("/config.json").await {
+    match load_config().await {
+        Err(RequestError::Refused(why)) if why.code == "OriginNotAllowed" => Mode::Refused(why),
         Ok(config) if config.relay_mode() => {
             let server: Value = api::get_json("/api/v1/session")
                 .await

@@ -74,7 +74,7 @@ async fn shell_names_the_three_clouds_and_switches_language() {
 #[wasm_bindgen_test]
 async fn provider_errors_show_code_remedy_and_request_id_in_the_current_language() {
     use rewind_cloud::Text;
-    use rewind_console::api::{ApiError, Failure, FailureText};
+    use rewind_console::api::{Failure, FailureText, RequestError};
     use rewind_console::i18n::{I18n, Lang};
     use rewind_console::views::inventory::ErrorPanel;
 
@@ -91,6 +91,8 @@ async fn provider_errors_show_code_remedy_and_request_id_in_the_current_language
             explanation: Text::new("The instance is not Stopped.", "实例未处于已停止状态。"),
             remedy: Text::new("Stop the instance, then retry.", "请先停止实例再重试。"),
         }),
+        provider: None,
+        detail: None,
         reason: None,
         fields: Vec::new(),
     };
@@ -101,7 +103,7 @@ async fn provider_errors_show_code_remedy_and_request_id_in_the_current_language
     let lang = RwSignal::new(Lang::En);
     mount_to(wrapper.clone(), move || {
         provide_context(I18n { lang });
-        view! { <ErrorPanel error=ApiError::Refused(Box::new(failure.clone())) /> }
+        view! { <ErrorPanel error=RequestError::Refused(Box::new(failure.clone())) /> }
     })
     .forget();
     let text = || wrapper.text_content().unwrap_or_default();

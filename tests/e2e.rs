@@ -14,8 +14,12 @@ mod operations;
 mod relay;
 #[path = "e2e/restore.rs"]
 mod restore;
+#[path = "e2e/safety.rs"]
+mod safety;
 #[path = "e2e/security.rs"]
 mod security;
+#[path = "e2e/static_host.rs"]
+mod static_host;
 mod support;
 #[path = "e2e/world.rs"]
 mod world;

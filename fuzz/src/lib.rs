@@ -15,7 +15,7 @@
 
 use axum::http::{HeaderName, HeaderValue, Method, Request};
 use rewind_cloud::http::HttpRequest;
-use rewind_cloud::sign::encoding::{
+use rewind_cloud::encoding::{
     decode_path, encode_path, form_urlencode, parse_query, rfc3986_query,
 };
 

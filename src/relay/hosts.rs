@@ -123,10 +123,8 @@ impl Relay {
             .into_iter()
             .filter(|p| !self.regions(*p).is_empty())
             .map(|p| Profile {
-                name: profile_name(p),
-                provider: p,
-                regions: self.regions(p),
                 actions: Action::of(p).map(|a| a.name().to_string()).collect(),
+                ..Profile::new(profile_name(p), p, self.regions(p))
             })
             .collect()
     }

@@ -13,16 +13,8 @@ use std::collections::BTreeMap;
 /// The sessionStorage key of remembered keys (never a localStorage key).
 pub const STORAGE_KEY: &str = "rewind.keys";
 
-/// Alibaba's two signing schemes: V3 (ACS3-HMAC-SHA256, the SDKs' default) or the older
-/// V1 (HMAC-SHA1 in the query).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AlibabaSignature {
-    #[default]
-    #[serde(rename = "v3")]
-    V3,
-    #[serde(rename = "v1")]
-    V1,
-}
+/// Alibaba's two signing schemes (the call pipeline's type; `v3`/`v1` in storage).
+pub use rewind_cloud::call::AlibabaSignature;
 
 /// One cloud's keys as the user typed them.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

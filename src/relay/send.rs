@@ -4,16 +4,15 @@
 //! as the proxy reads the cloud's. The proxy never sees a secret.
 
 use super::hosts::Relay;
-use super::keys::{AlibabaSignature, ProviderKeys};
-use crate::api::{self, Answer, ApiError, Failure};
+use super::keys::ProviderKeys;
+use crate::api::{self, Answer, Failure, RequestError};
 use crate::i18n::Msg;
-use rewind_cloud::build::{self, Target, Variant};
+use rewind_cloud::call::{self, CallError, CallFacts, Outcome};
 use rewind_cloud::error::CloudError;
-use rewind_cloud::sign::{self, SigningParams};
 use rewind_cloud::validate::{ValidateOptions, validate_params};
+use rewind_cloud::wire::RelayRequest;
 use rewind_cloud::{Action, HttpRequest, Lang, Provider, Text};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 // ====================================================================== building
 
@@ -92,19 +91,14 @@ pub fn prepare(
         })?;
     let mut params = validated.params;
     // As the proxy does: a ClientToken makes CreateSnapshot idempotent.
-    if action == Action::EcsCreateSnapshot
-        && let Value::Object(m) = &mut params
-        && !m.contains_key("ClientToken")
-    {
-        m.insert("ClientToken".into(), Value::String(nonce.to_string()));
-    }
+    call::add_client_token(action, &mut params, || nonce.to_string());
     let project_id = if provider == Provider::Huawei {
         let pid = keys
             .project_ids
             .get(region)
             .map(|p| p.trim())
             .filter(|p| !p.is_empty());
-        Some(pid.map(str::to_string).ok_or_else(|| {
+        Some(pid.ok_or_else(|| {
             local_failure(
                 "NoProjectId",
                 String::new(),
@@ -115,66 +109,32 @@ pub fn prepare(
     } else {
         None
     };
-    let target = Target {
-        region: region.to_string(),
-        endpoint: Some(host.to_string()),
-        scheme: Some(relay.scheme_for(host).to_string()),
+    let creds = keys.credentials();
+    let facts = CallFacts {
+        provider,
+        signature: keys.signature,
+        credentials: &creds,
+        region,
+        endpoint: Some(host),
+        scheme: Some(relay.scheme_for(host)),
         project_id,
     };
-    let variant = match (provider, keys.signature) {
-        (Provider::Alibaba, AlibabaSignature::V1) => Variant::AlibabaV1,
-        _ => Variant::Default,
-    };
-    let cannot = |e: String| {
+    let signed = call::prepare(&facts, action, &params, now, Some(nonce)).map_err(|e| {
+        let message = match e {
+            CallError::Sign(e) => e.to_string(),
+            e => e.to_string(),
+        };
         local_failure(
             "CannotSign",
-            e,
+            message,
             msg_text(Msg::RelayCannotSign),
             Msg::RelayCheckRequest,
         )
-    };
-    let mut request =
-        build::build_with(action, &params, &target, variant).map_err(|e| cannot(e.to_string()))?;
-    let creds = keys.credentials();
-    sign::sign(
-        variant.algorithm(action),
-        &mut request,
-        &SigningParams::new(&creds, now).with_nonce(nonce),
-    )
-    .map_err(|e| cannot(e.to_string()))?;
-    Ok(Signed { action, request })
-}
-
-/// The body of `POST /relay`: the signed request, field for field (`path` not
-/// percent-encoded, `query` decoded pairs in signed order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RelayRequest {
-    pub provider: Provider,
-    pub method: String,
-    pub host: String,
-    pub path: String,
-    pub query: Vec<(String, String)>,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl RelayRequest {
-    pub fn from_signed(provider: Provider, req: &HttpRequest) -> RelayRequest {
-        RelayRequest {
-            provider,
-            method: req.method.clone(),
-            host: req.host.clone(),
-            path: if req.path.is_empty() {
-                "/".into()
-            } else {
-                req.path.clone()
-            },
-            query: req.query.clone(),
-            headers: req.headers.clone(),
-            // The builders write JSON text, so the body is UTF-8.
-            body: String::from_utf8_lossy(&req.body).into_owned(),
-        }
-    }
+    })?;
+    Ok(Signed {
+        action,
+        request: signed.request,
+    })
 }
 
 // ====================================================================== answers
@@ -189,7 +149,7 @@ pub enum Sent {
     Cloud(CloudError),
     /// The relay itself answered with an error (`RelayHostNotAllowed`, `RateLimited`,
     /// `UpstreamTimeout`, …): the proxy's normalized error body.
-    Relay(ApiError),
+    Relay(RequestError),
     /// Refused in this tab before anything was sent (no keys, invalid parameters).
     Local(Box<Failure>),
     /// The request may have left, and no answer came (the connection failed).
@@ -199,41 +159,25 @@ pub enum Sent {
 impl Sent {
     /// The answer as `/api/v1/call` would give it, for views: a passing dry run is a
     /// success, a cloud refusal is explained in both languages.
-    pub fn into_result(self, lang: Lang) -> Result<Answer, ApiError> {
+    pub fn into_result(self, lang: Lang) -> Result<Answer, RequestError> {
         match self {
             Sent::Ok(a) => Ok(a),
             // ECS answers a passing DryRun with an error; the proxy reports it as success.
             Sent::Cloud(e) if e.is_dry_run_pass() => Ok(Answer {
                 request_id: e.request_id.clone(),
-                data: json!({"Code": e.code, "Message": e.message, "RequestId": e.request_id}),
+                data: call::dry_run_data(&e),
             }),
-            Sent::Cloud(e) => Err(ApiError::Refused(Box::new(cloud_failure(&e, lang)))),
+            Sent::Cloud(e) => Err(RequestError::Refused(Box::new(cloud_failure(&e, lang)))),
             Sent::Relay(e) => Err(e),
-            Sent::Local(f) => Err(ApiError::Refused(f)),
-            Sent::Lost(e) => Err(ApiError::Network(e)),
+            Sent::Local(f) => Err(RequestError::Refused(f)),
+            Sent::Lost(e) => Err(RequestError::Network(e)),
         }
     }
 }
 
 /// The proxy's `/api/v1/call` error body for a cloud's refusal, built here.
 pub fn cloud_failure(e: &CloudError, lang: Lang) -> Failure {
-    let x = e.explain();
-    Failure {
-        code: "CloudError".into(),
-        provider_code: Some(e.code.clone()),
-        http_status: Some(e.http_status),
-        message: e.message.clone(),
-        explanation: Some(x.meaning.get(lang).to_string()),
-        remedy: Some(x.remedy.get(lang).to_string()),
-        retryable: x.retryable,
-        request_id: e.request_id.clone(),
-        i18n: Some(api::FailureText {
-            explanation: x.meaning,
-            remedy: x.remedy,
-        }),
-        reason: None,
-        fields: Vec::new(),
-    }
+    Failure::from_cloud(e, lang)
 }
 
 /// Reads what `/relay` answered. Without `X-Rewind-Relay: upstream` it is the proxy's own
@@ -254,17 +198,22 @@ pub fn read_relay_answer(
     // Only Workspace sends its request id in a header; the others' header, if any, is
     // the proxy's own.
     let header_id = request_id_header.filter(|_| provider == Provider::Huawei);
-    match rewind_cloud::error::parse_response(provider, status, header_id, body.as_bytes()) {
-        Ok(data) => {
-            let request_id = data
-                .get("RequestId")
-                .or_else(|| data.get("request_id"))
-                .and_then(Value::as_str)
-                .or(header_id)
-                .map(str::to_string);
-            Sent::Ok(Answer { request_id, data })
-        }
-        Err(e) => Sent::Cloud(e),
+    match Outcome::read(provider, status, header_id, body.as_bytes()) {
+        Outcome::Ok(payload) => match payload.value() {
+            Ok(data) => Sent::Ok(Answer {
+                request_id: payload.request_id,
+                data,
+            }),
+            // JSON a `Value` cannot hold (a number beyond f64): not a payload to show.
+            Err(e) => Sent::Cloud(CloudError::unreadable(
+                provider,
+                status,
+                payload.request_id.as_deref(),
+                format!("the answer cannot be read: {e}"),
+            )),
+        },
+        // Kept as ECS sends it: `into_result` and the operations tell a pass apart.
+        Outcome::DryRunPassed(e) | Outcome::Failed(e) => Sent::Cloud(*e),
     }
 }
 
@@ -304,7 +253,7 @@ pub async fn send(
     let response = match api::post_json("/relay", &body, None, &key).await {
         Ok(r) => r,
         // The body could not be encoded: nothing left the tab.
-        Err(ApiError::Decode(e)) => {
+        Err(RequestError::Decode(e)) => {
             return Sent::Local(local_failure(
                 "CannotSign",
                 e,
@@ -333,8 +282,11 @@ pub async fn send(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::relay::AlibabaSignature;
     use crate::relay::show::sample;
     use crate::relay::testkit::*;
+    use rewind_cloud::sign;
+    use serde_json::json;
 
     #[test]
     fn the_relay_request_is_the_signed_request_field_for_field() {
@@ -498,7 +450,7 @@ mod tests {
         upstream: bool,
         header: Option<&str>,
         body: &str,
-    ) -> Result<Answer, ApiError> {
+    ) -> Result<Answer, RequestError> {
         read_relay_answer(provider, status, upstream, header, body).into_result(lang)
     }
 
@@ -515,7 +467,7 @@ mod tests {
             body,
         )
         .unwrap_err();
-        let ApiError::Refused(f) = err else {
+        let RequestError::Refused(f) = err else {
             panic!("{err:?}")
         };
         assert_eq!(f.code, "CloudError");
@@ -539,7 +491,7 @@ mod tests {
         assert_eq!(ok.request_id.as_deref(), Some("req-ecs-1"));
         assert_eq!(ok.data["Code"], "DryRunOperation");
         let body = r#"{"RequestId":"req-ecs-2","HostId":"ecs","Code":"IncorrectDiskStatus","Message":"x"}"#;
-        let ApiError::Refused(f) =
+        let RequestError::Refused(f) =
             read_as(Provider::Alibaba, Lang::En, 403, true, None, body).unwrap_err()
         else {
             panic!()
@@ -550,7 +502,7 @@ mod tests {
         // Workspace: the request id may come only in the header.
         let body =
             r#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}"#;
-        let ApiError::Refused(f) = read_as(
+        let RequestError::Refused(f) = read_as(
             Provider::Huawei,
             Lang::En,
             401,
@@ -579,7 +531,7 @@ mod tests {
 
         // The proxy's own refusal (no X-Rewind-Relay header) is its normalized error.
         let body = r#"{"ok":false,"error":{"code":"RelayHostNotAllowed","provider_code":null,"http_status":null,"message":"evil.test is not a configured Tencent Cloud Lighthouse host","explanation":null,"remedy":null,"retryable":false,"request_id":null}}"#;
-        let ApiError::Refused(f) =
+        let RequestError::Refused(f) =
             read_as(Provider::Tencent, Lang::En, 403, false, None, body).unwrap_err()
         else {
             panic!()
@@ -587,7 +539,7 @@ mod tests {
         assert_eq!(f.code, "RelayHostNotAllowed");
         assert_eq!(f.provider_code, None);
         // An unreadable upstream body is a Rewind.* code, not a panic.
-        let ApiError::Refused(f) =
+        let RequestError::Refused(f) =
             read_as(Provider::Alibaba, Lang::En, 502, true, None, "<html>").unwrap_err()
         else {
             panic!()

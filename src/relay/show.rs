@@ -6,7 +6,7 @@ use super::hosts::Relay;
 use super::keys::ProviderKeys;
 use super::send::prepare;
 use crate::api::Failure;
-use rewind_cloud::sign::{self, Credentials, encoding};
+use rewind_cloud::sign::{self, Credentials};
 use rewind_cloud::{HttpRequest, Provider};
 use serde_json::{Value, json};
 
@@ -53,31 +53,14 @@ fn shell_quote(s: &str) -> String {
 }
 
 pub fn show(req: &HttpRequest, creds: &Credentials) -> Shown {
-    let query: Vec<(String, String)> = req
-        .query
-        .iter()
-        .map(|(k, v)| {
-            let v = if k == TOKEN_QUERY {
-                MASK.to_string()
-            } else {
-                v.clone()
-            };
-            (k.clone(), v)
-        })
-        .collect();
-    let path = if req.path.is_empty() { "/" } else { &req.path };
-    let q = encoding::rfc3986_query(&query);
-    let mut url = format!(
-        "{}://{}{}",
-        req.scheme,
-        req.host,
-        encoding::encode_path(path)
-    );
-    if !q.is_empty() {
-        url.push('?');
-        url.push_str(&q);
+    // The URL as the request is sent (in its own query encoding), the token masked.
+    let mut masked = req.clone();
+    for (k, v) in &mut masked.query {
+        if k == TOKEN_QUERY {
+            *v = MASK.to_string();
+        }
     }
-    let url = scrub(&url, creds);
+    let url = scrub(&masked.url(), creds);
     let headers: Vec<(String, String)> = req
         .headers
         .iter()

@@ -3,7 +3,7 @@
 //! machine may send again) and "may have been sent" (a destructive call is settled by
 //! reading, never sent twice): anything the tab cannot be sure of is `Unknown`.
 
-use crate::api::ApiError;
+use crate::api::RequestError;
 use crate::relay::Sent;
 use rewind_cloud::operation::Answer;
 
@@ -36,9 +36,9 @@ fn refused(code: String, message: String, request_id: Option<String>, throttled:
 
 /// The relay's own error answers (README "API": each code says whether the request
 /// may have reached the cloud).
-fn relay_refusal(e: &ApiError) -> Answer {
+fn relay_refusal(e: &RequestError) -> Answer {
     match e {
-        ApiError::Refused(f) => match f.code.as_str() {
+        RequestError::Refused(f) => match f.code.as_str() {
             "RateLimited" => refused(f.code.clone(), f.message.clone(), None, true),
             // Nothing was sent upstream.
             "UpstreamUnreachable" | "RequestTimeout" => Answer::NotSent,
@@ -54,7 +54,9 @@ fn relay_refusal(e: &ApiError) -> Answer {
         },
         // Not the relay's JSON (a gateway's page, a broken body): it may have been
         // forwarded.
-        ApiError::Status { .. } | ApiError::Decode(_) | ApiError::Network(_) => Answer::Unknown,
+        RequestError::Status { .. } | RequestError::Decode(_) | RequestError::Network(_) => {
+            Answer::Unknown
+        }
     }
 }
 

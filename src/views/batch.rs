@@ -4,8 +4,8 @@
 //! Each item advances on its own: failures do not stop the rest, and "Retry failed"
 //! runs only those again, as a new batch.
 
-use crate::api::ApiError;
-use crate::batch::{self, BatchSpec, Pick, Target, Verdict};
+use crate::api::RequestError;
+use crate::batch::{self, BatchSpec, Candidate, Pick, Verdict};
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor};
 use crate::ops::{Ops, use_ops};
@@ -30,7 +30,7 @@ pub async fn load_all(
     view: &str,
     profile: &str,
     region: &str,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<Value>, RequestError> {
     let Some(spec) = inventory::find(provider, Some(view)) else {
         return Ok(Vec::new());
     };
@@ -54,7 +54,7 @@ async fn load_targets(
     spec: BatchSpec,
     profile: &str,
     region: &str,
-) -> Result<Vec<Target>, ApiError> {
+) -> Result<Vec<Candidate>, RequestError> {
     let (a, b) = match spec.provider {
         Provider::Tencent => ("instances", "snapshots"),
         _ => ("disks", "snapshots"),
@@ -90,14 +90,14 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
     let i = use_i18n();
     let ops = use_ops();
     let transport = use_transport();
-    let targets = RwSignal::new(None::<Result<Vec<Target>, ApiError>>);
+    let targets = RwSignal::new(None::<Result<Vec<Candidate>, RequestError>>);
     let selected = RwSignal::new(BTreeSet::<String>::new());
     let choice = RwSignal::new(BTreeMap::<String, String>::new());
     let items = RwSignal::new(Vec::<Item>::new());
     let typed = RwSignal::new(String::new());
     // Set when the live re-check before a start could not read the cloud, or the batch
     // was refused.
-    let start_error = RwSignal::new(None::<ApiError>);
+    let start_error = RwSignal::new(None::<RequestError>);
     let checking = RwSignal::new(false);
     {
         let (profile, region) = (profile.clone(), region.clone());
@@ -392,7 +392,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
 #[component]
 fn TargetTable(
     spec: BatchSpec,
-    list: Vec<Target>,
+    list: Vec<Candidate>,
     selected: RwSignal<BTreeSet<String>>,
     choice: RwSignal<BTreeMap<String, String>>,
 ) -> impl IntoView {

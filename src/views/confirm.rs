@@ -6,19 +6,27 @@ use crate::i18n::{Msg, use_i18n};
 use crate::restore::{self, Choices, FormSpec, Found, Kind};
 use crate::views::preflight::Preflight;
 use leptos::prelude::*;
-use rewind_cloud::operation::Operation;
-use rewind_cloud::preflight::{self, Check, FixAction, Status};
+use rewind_cloud::Provider;
+use rewind_cloud::operation::power::{StopMode, StoppedMode};
+use rewind_cloud::operation::{Operation, PlannedAt};
+use rewind_cloud::preflight::{self, Check, Choice, FixAction, Status};
 
 /// The pre-flight checklist: one line per rule, pass / warning / fail, with the fix.
+/// `checks` follows the form's choices (continuing without the safety snapshot takes
+/// its quota check away); `on_choice` gets the choice a failed check offers.
 #[component]
-pub fn Checklist(checks: Vec<Check>, on_fix: Callback<FixAction>) -> impl IntoView {
+pub fn Checklist(
+    #[prop(into)] checks: Signal<Vec<Check>>,
+    on_fix: Callback<FixAction>,
+    #[prop(optional)] on_choice: Option<Callback<Choice>>,
+) -> impl IntoView {
     let i = use_i18n();
-    let blocked = preflight::blocked(&checks);
+    let blocked = move || checks.with(|c| preflight::blocked(c));
     view! {
         <section class="checklist" aria-labelledby="checklist-title" data-testid="checklist">
             <h3 id="checklist-title">{i.t(Msg::PreflightTitle)}</h3>
             <ul>
-                {checks
+                {move || checks.get()
                     .into_iter()
                     .map(|c| {
                         let (class, icon, word) = match c.status {
@@ -43,13 +51,23 @@ pub fn Checklist(checks: Vec<Check>, on_fix: Callback<FixAction>) -> impl IntoVi
                                         </button>
                                     }
                                 })}
+                                {c.choice.zip(on_choice).map(|(choice, on_choice)| {
+                                    let label = match choice {
+                                        Choice::ContinueWithoutSafetySnapshot => Msg::ContinueWithoutSafety,
+                                    };
+                                    view! {
+                                        <button type="button" class="fix-action" data-testid="choice-no-safety" on:click=move |_| on_choice.run(choice)>
+                                            {i.t(label)}
+                                        </button>
+                                    }
+                                })}
                             </li>
                         }
                     })
                     .collect_view()}
             </ul>
-            <p class=if blocked { "summary fail" } else { "summary pass" } data-testid="preflight-summary">
-                {i.t(if blocked { Msg::PreflightBlocked } else { Msg::PreflightPassed })}
+            <p class=move || if blocked() { "summary fail" } else { "summary pass" } data-testid="preflight-summary">
+                {move || i.t(if blocked() { Msg::PreflightBlocked } else { Msg::PreflightPassed })()}
             </p>
         </section>
     }
@@ -67,14 +85,23 @@ pub fn Confirmation(
     #[prop(into)]
     starting: Signal<bool>,
     on_start: Callback<Operation>,
+    /// "Create a snapshot first", shared with the checklist (whose quota check follows
+    /// it); on by default where the cloud can take one of the target.
+    #[prop(optional)]
+    snapshot_first: Option<RwSignal<bool>>,
+    /// The checklist for the current choices; the pre-flight's own when not given.
+    #[prop(optional, into)]
+    checks: Option<Signal<Vec<Check>>>,
 ) -> impl IntoView {
     let i = use_i18n();
-    let blocked = preflight::blocked(&preflight.checks);
+    let checks = checks.unwrap_or_else(|| Signal::stored(preflight.checks.clone()));
+    let blocked = move || checks.with(|c| preflight::blocked(c));
     let word = restore::confirm_word(spec, &preflight.params);
     let typed = RwSignal::new(String::new());
-    // A snapshot first is on by default where the cloud can take one of the target.
     let can_snapshot_first = restore::can_snapshot_first(spec.kind);
-    let snapshot_first = RwSignal::new(can_snapshot_first);
+    let snapshot_first = snapshot_first.unwrap_or_else(|| RwSignal::new(can_snapshot_first));
+    let no_safety = move || can_snapshot_first && !snapshot_first.get();
+    let target_name = preflight.target_name(spec.kind);
     let instance_id = preflight.instance_id(spec.kind);
     let start_after = RwSignal::new(instance_id.is_some() && instance_was_running);
     let is_reset = spec.kind == Kind::EcsResetDisk;
@@ -94,7 +121,7 @@ pub fn Confirmation(
         .iter()
         .any(|c| c.rule == preflight::rules::INSTANCE_STATE && c.status == Status::Warn);
     let w = word.clone();
-    let ok = move || !blocked && !starting.get() && restore::confirmed(&typed.get(), &w);
+    let ok = move || !blocked() && !starting.get() && restore::confirmed(&typed.get(), &w);
     let start = {
         let preflight = preflight.clone();
         let instance_id = instance_id.clone();
@@ -107,6 +134,8 @@ pub fn Confirmation(
             let found = Found {
                 instance_id: instance_id.as_deref(),
                 desktops: &preflight.desktops,
+                target_name: target_name.as_deref(),
+                planned_at: Some(planned_now()),
             };
             on_start.run(restore::plan(spec.kind, &preflight.params, found, choices));
         }
@@ -155,6 +184,9 @@ pub fn Confirmation(
                     {i.t(Msg::SnapshotFirst)}
                 </label>
             </Show>
+            <Show when=no_safety>
+                <p class="warning" role="status" data-testid="no-safety-snapshot">{i.t(Msg::NoSafetySnapshot)}</p>
+            </Show>
             <Show when=move || is_reset>
                 <label class="check">
                     <input type="checkbox" data-testid="dry-run-first" prop:checked=move || dry_run_first.get() on:change=move |ev| dry_run_first.set(event_target_checked(&ev)) />
@@ -187,6 +219,99 @@ pub fn Confirmation(
                     })()
                 }}
             </button>
+        </section>
+    }
+}
+
+/// Now, by the user's clock and zone: what a safety snapshot is named with.
+fn planned_now() -> PlannedAt {
+    let now = js_sys::Date::new_0();
+    PlannedAt {
+        unix_ms: now.get_time().max(0.0) as u64,
+        // getTimezoneOffset is minutes *behind* UTC (UTC+8 gives -480).
+        utc_offset_min: -(now.get_timezone_offset() as i32),
+    }
+}
+
+/// The "Stop instance" fix, confirmed before anything is sent: names the instance and,
+/// on ECS, offers StopInstance's options (`ForceStop`, off by default, with what it
+/// risks; `StoppedMode`, the cloud's default unless chosen). Lighthouse StopInstances
+/// takes neither. Escape or Cancel closes it.
+#[component]
+pub fn StopConfirm(
+    provider: Provider,
+    instance_id: String,
+    instance_name: Option<String>,
+    on_confirm: Callback<StopMode>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let force = RwSignal::new(false);
+    // "" is the cloud's default (the parameter is not sent).
+    let mode = RwSignal::new(String::new());
+    let modes = restore::has_stop_modes(provider);
+    let cancel_ref = NodeRef::<leptos::html::Button>::new();
+    // Focus lands in the panel, on the harmless choice.
+    Effect::new(move |_| {
+        if let Some(b) = cancel_ref.get() {
+            let _ = b.focus();
+        }
+    });
+    let confirm = move |_| {
+        let stopped_mode = match mode.get_untracked().as_str() {
+            "KeepCharging" => Some(StoppedMode::KeepCharging),
+            "StopCharging" => Some(StoppedMode::StopCharging),
+            _ => None,
+        };
+        on_confirm.run(StopMode {
+            force: modes && force.get_untracked(),
+            stopped_mode: stopped_mode.filter(|_| modes),
+        });
+    };
+    let named = match &instance_name {
+        Some(n) => format!("{n} ({instance_id})"),
+        None => instance_id.clone(),
+    };
+    let mode_choice = move |value: &'static str, label: Msg| {
+        view! {
+            <label class="check">
+                <input type="radio" name="stopped-mode" data-testid=format!("stopped-mode-{}", if value.is_empty() { "default" } else { value })
+                    prop:checked=move || mode.get() == value on:change=move |_| mode.set(value.to_string()) />
+                {i.t(label)}
+            </label>
+        }
+    };
+    view! {
+        <section class="confirm stop-confirm" role="dialog" aria-modal="false" aria-labelledby="stop-confirm-title"
+            data-testid="stop-confirm" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <h3 id="stop-confirm-title">{i.t(Msg::StopConfirmTitle)}</h3>
+            <p>
+                {i.t(Msg::StopConfirmText)} " "
+                <strong data-testid="stop-confirm-instance">{named}</strong>
+            </p>
+            <Show when=move || modes>
+                <label class="check">
+                    <input type="checkbox" data-testid="force-stop" prop:checked=move || force.get() on:change=move |ev| force.set(event_target_checked(&ev)) />
+                    {i.t(Msg::ForceStop)}
+                </label>
+                <Show when=move || force.get()>
+                    <p class="danger" data-testid="force-stop-warning">{i.t(Msg::ForceStopWarning)}</p>
+                </Show>
+                <fieldset class="stopped-mode" data-testid="stopped-mode">
+                    <legend>{i.t(Msg::StoppedModeLabel)}</legend>
+                    {mode_choice("", Msg::StoppedModeDefault)}
+                    {mode_choice("KeepCharging", Msg::StoppedModeKeep)}
+                    {mode_choice("StopCharging", Msg::StoppedModeStop)}
+                </fieldset>
+            </Show>
+            <div class="actions">
+                <button type="button" class="danger" data-testid="stop-confirm-go" on:click=confirm>
+                    {i.t(Msg::StopInstance)}
+                </button>
+                <button type="button" node_ref=cancel_ref data-testid="stop-confirm-cancel" on:click=move |_| on_cancel.run(())>
+                    {i.t(Msg::CancelOp)}
+                </button>
+            </div>
         </section>
     }
 }

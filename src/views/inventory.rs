@@ -1,7 +1,7 @@
 //! One inventory table: loads pages through the proxy, filters by text and state, sorts
 //! by any column, and shows provider errors with their code, remedy and RequestId.
 
-use crate::api::ApiError;
+use crate::api::RequestError;
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor, ListSpec};
 use crate::transport::use_transport;
@@ -40,7 +40,7 @@ pub fn InventoryTable(
     let total = RwSignal::new(None::<u64>);
     let cursor = RwSignal::new(Cursor::Start);
     let loading = RwSignal::new(false);
-    let error = RwSignal::new(None::<ApiError>);
+    let error = RwSignal::new(None::<RequestError>);
     let text = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
     let sort = RwSignal::new((spec.columns[0].field, true));
@@ -501,15 +501,15 @@ fn PickCell(
 /// A refused call: the provider's code, the catalog's explanation and remedy in the
 /// current language, and the RequestId.
 #[component]
-pub fn ErrorPanel(error: ApiError) -> impl IntoView {
+pub fn ErrorPanel(error: RequestError) -> impl IntoView {
     let i = use_i18n();
     // A policy's reason and the fields at fault (403 PolicyDenied, 422 InvalidParams).
     let (reason, fields) = match &error {
-        ApiError::Refused(f) => (f.reason.clone(), f.fields.clone()),
+        RequestError::Refused(f) => (f.reason.clone(), f.fields.clone()),
         _ => (None, Vec::new()),
     };
     let (code, explanation, remedy, request_id, message) = match &error {
-        ApiError::Refused(f) => {
+        RequestError::Refused(f) => {
             let lang = i.lang;
             let i18n = f.i18n.clone();
             let fallback = (f.explanation.clone(), f.remedy.clone());

@@ -3,7 +3,7 @@
 //! page, which lists the server's operations (portal mode) or this tab's (relay mode),
 //! and the proxy's audit log of mutating calls.
 
-use crate::api::{self, ApiError};
+use crate::api::{self, RequestError};
 use crate::clock;
 use crate::i18n::{Msg, use_i18n};
 use crate::ops::use_ops;
@@ -195,9 +195,35 @@ fn OpBody(view: OperationView) -> impl IntoView {
         .unwrap_or_default();
     let failed_subs = sub_jobs.iter().filter(|s| s.status.is_failed()).count();
     let items = (view.kind == "Batch").then(|| machines.to_vec());
+    let job = machines.first().and_then(Machine::ws_job);
+    // A finished Workspace restore with failed desktops: which, and a retry of only them.
+    let finished = outcome.is_some();
+    let failed_desktops: Vec<_> = sub_jobs
+        .iter()
+        .filter(|s| finished && s.status.is_failed())
+        .cloned()
+        .collect();
+    let retry = match machines.first() {
+        Some(m) if finished && machines.len() == 1 => {
+            restore::retry_href(m.plan(), &sub_jobs, &view.profile, &view.region)
+        }
+        _ => None,
+    };
+    // A start or stop is named by its one step: "Stop web-2 (i-…)", the ID once.
+    let heading = match machines {
+        [m] if matches!(m.plan(), Operation::LhPower(_) | Operation::EcsPower(_)) => {
+            m.steps().next().map(|s| s.label.clone())
+        }
+        _ => None,
+    };
     view! {
         <h3>
-            {i.t(title(&view))} " · " <code>{view.target.clone()}</code> {extra}
+            {match heading {
+                Some(label) => view! { <span data-testid="op-title">{i.text(label)}</span> }.into_any(),
+                None => view! {
+                    <span data-testid="op-title">{i.t(title(&view))}</span> " · " <code>{view.target.clone()}</code> {extra}
+                }.into_any(),
+            }}
         </h3>
         <p>
             <span class=format!("badge {class}") data-testid="op-status">{i.t(word)}</span>
@@ -231,6 +257,19 @@ fn OpBody(view: OperationView) -> impl IntoView {
                 })
                 .collect_view()}
         </ol>
+        {job.map(|j| {
+            let id = j.job_id.clone();
+            let status = j.status.map(|s| s.as_str().to_string()).unwrap_or_default();
+            view! {
+                <p data-testid="ws-job">
+                    {i.t(Msg::WsJob)} " " <code data-testid="ws-job-id">{id.clone()}</code>
+                    <crate::views::copy::CopyButton text=id />
+                    {(!status.is_empty()).then(|| view! {
+                        " · " <span class="state" data-testid="ws-job-status">{status}</span>
+                    })}
+                </p>
+            }
+        })}
         {(!sub_jobs.is_empty()).then(|| view! {
             <p data-testid="subjob-summary">
                 {sub_jobs.len()} " " {i.t(Msg::Desktops)} " · " {failed_subs} " " {i.t(Msg::FailedCount)}
@@ -265,6 +304,23 @@ fn OpBody(view: OperationView) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
+        })}
+        {(!failed_desktops.is_empty()).then(|| view! {
+            <div class="failed-desktops">
+                <h4>{i.t(Msg::FailedDesktops)}</h4>
+                <ul data-testid="failed-desktops">
+                    {failed_desktops.into_iter().map(|s| view! {
+                        <li data-testid="failed-desktop">
+                            <strong>{s.desktop}</strong>
+                            {s.error_code.map(|c| view! { " " <code>{c}</code> })}
+                            {s.fail_reason.map(|r| view! { " " {r} })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        })}
+        {retry.map(|href| view! {
+            <p><a href=href data-testid="retry-failed-desktops">{i.t(Msg::RetryFailedDesktops)}</a></p>
         })}
         {items.map(|items| view! { <ItemTable items=items /> })}
         {match outcome {
@@ -337,7 +393,7 @@ pub fn CancelButton(id: String) -> impl IntoView {
     let i = use_i18n();
     let ops = use_ops();
     let busy = RwSignal::new(false);
-    let refused = RwSignal::new(None::<ApiError>);
+    let refused = RwSignal::new(None::<RequestError>);
     let cancel = move |_| {
         let id = id.clone();
         busy.set(true);
@@ -411,7 +467,7 @@ pub fn OperationsPage() -> impl IntoView {
     let in_tab = move || ops.run_in_tab();
     // Portal mode: the server's operations, newest first, a page at a time.
     let next_before = RwSignal::new(None::<String>);
-    let load_error = RwSignal::new(None::<ApiError>);
+    let load_error = RwSignal::new(None::<RequestError>);
     let loading = RwSignal::new(false);
     let load = move |before: Option<String>| {
         loading.set(true);

@@ -3,20 +3,21 @@
 //! confirmation that names the target, then the running operation (on the server in
 //! portal mode, in this tab in relay mode).
 
-use crate::api::ApiError;
+use crate::api::RequestError;
 use crate::i18n::{Msg, use_i18n};
 use crate::ops::use_ops;
 use crate::restore::{self, FieldCheck, FormSpec, Input, Kind};
 use crate::router::use_router;
 use crate::transport::use_transport;
-use crate::views::confirm::{Checklist, Confirmation};
+use crate::views::confirm::{Checklist, Confirmation, StopConfirm};
 use crate::views::inventory::ErrorPanel;
 use crate::views::operations::OpView;
 use crate::views::preflight::{Preflight, load_preflight};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use rewind_cloud::operation::power::StopMode;
 use rewind_cloud::operation::{Operation, TaskPlan};
-use rewind_cloud::preflight::FixAction;
+use rewind_cloud::preflight::{Choice, FixAction};
 use rewind_cloud::validate::ValidateOptions;
 use rewind_cloud::wire::operations::OpState;
 use rewind_cloud::{Action, Provider};
@@ -27,7 +28,7 @@ enum Phase {
     Edit,
     Checking,
     Checked(Box<Preflight>),
-    CheckFailed(ApiError),
+    CheckFailed(RequestError),
     /// The operation started, by its id.
     Running(String),
 }
@@ -134,7 +135,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
     // Starting an operation: busy until the server (or this tab) has it; a refusal
     // (policy, invalid parameters) is shown where the button is.
     let starting = RwSignal::new(false);
-    let start_error = RwSignal::new(None::<ApiError>);
+    let start_error = RwSignal::new(None::<RequestError>);
     let start_op = {
         let (profile, region) = (profile.clone(), region.clone());
         move |plan: Operation, legacy: bool, then: Box<dyn FnOnce(String)>| {
@@ -170,19 +171,32 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             }
         });
     }
-    let on_fix = {
+    // The fix is confirmed first: the instance named, and on ECS how to stop it.
+    let stop_ask = RwSignal::new(None::<(String, Option<String>)>);
+    let on_fix = Callback::new(move |fix: FixAction| match fix {
+        FixAction::StopInstance { instance_id } => {
+            let name = match phase.get_untracked() {
+                Phase::Checked(p) => p.instance_name(),
+                _ => None,
+            };
+            stop_ask.set(Some((instance_id, name)));
+        }
+    });
+    let on_stop = {
         let start_op = start_op.clone();
-        Callback::new(move |fix: FixAction| match fix {
-            FixAction::StopInstance { instance_id } => {
-                was_running.set(true);
-                start_op(
-                    restore::stop_plan(spec.provider, &instance_id),
-                    legacy.get_untracked(),
-                    Box::new(move |id| {
-                        fix_op.try_set(Some(id));
-                    }),
-                );
-            }
+        Callback::new(move |stop: StopMode| {
+            let Some((instance_id, name)) = stop_ask.get_untracked() else {
+                return;
+            };
+            stop_ask.set(None);
+            was_running.set(true);
+            start_op(
+                restore::stop_plan(spec.provider, &instance_id, name.as_deref(), stop),
+                legacy.get_untracked(),
+                Box::new(move |id| {
+                    fix_op.try_set(Some(id));
+                }),
+            );
         })
     };
     let on_start = {
@@ -197,7 +211,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             );
         })
     };
-    let dry_run = RwSignal::new(None::<Result<Option<String>, ApiError>>);
+    let dry_run = RwSignal::new(None::<Result<Option<String>, RequestError>>);
     let run_dry = {
         let (profile, region) = (profile.clone(), region.clone());
         let current_params = current_params.clone();
@@ -212,7 +226,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
                 let action = Action::EcsResetDisk.name();
                 // ECS answers a passing dry run with the error DryRunOperation.
                 let result = match transport.call(&profile, &region, action, params).await {
-                    Err(ApiError::Refused(f))
+                    Err(RequestError::Refused(f))
                         if f.provider_code.as_deref() == Some("DryRunOperation") =>
                     {
                         Ok(f.request_id.clone())
@@ -323,8 +337,33 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
                 Phase::CheckFailed(e) => view! { <ErrorPanel error=e /> }.into_any(),
                 Phase::Checked(p) => {
                     let was = was_running.get_untracked();
+                    // "Create a snapshot first" decides whether the checklist counts the
+                    // safety snapshot against the quota; continuing without it unticks
+                    // it, and the checks follow.
+                    let can_snapshot_first = restore::can_snapshot_first(spec.kind);
+                    let snapshot_first = RwSignal::new(can_snapshot_first);
+                    let checks = {
+                        let p = p.clone();
+                        Memo::new(move |_| {
+                            p.checks_with(spec.kind, can_snapshot_first && snapshot_first.get())
+                        })
+                    };
+                    let on_choice = Callback::new(move |c: Choice| match c {
+                        Choice::ContinueWithoutSafetySnapshot => snapshot_first.set(false),
+                    });
                     view! {
-                        <Checklist checks=p.checks.clone() on_fix=on_fix />
+                        <Checklist checks=checks on_fix=on_fix on_choice=on_choice />
+                        {move || {
+                            stop_ask.get().map(|(id, name)| view! {
+                                <StopConfirm
+                                    provider=spec.provider
+                                    instance_id=id
+                                    instance_name=name
+                                    on_confirm=on_stop
+                                    on_cancel=Callback::new(move |_| stop_ask.set(None))
+                                />
+                            })
+                        }}
                         {move || {
                             fix_op.get().map(|id| view! { <OpView id=id follow=true /> })
                         }}
@@ -334,6 +373,8 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
                             instance_was_running=was
                             starting=starting
                             on_start=on_start
+                            snapshot_first=snapshot_first
+                            checks=checks
                         />
                     }
                         .into_any()

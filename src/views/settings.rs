@@ -4,7 +4,7 @@
 //! characters); a shown request has its signature but never the secret, and its STS
 //! token masked.
 
-use crate::api::ApiError;
+use crate::api::RequestError;
 use crate::i18n::{Msg, use_i18n};
 use crate::relay::show::{self, Shown};
 use crate::relay::{AlibabaSignature, Keys};
@@ -26,7 +26,7 @@ pub fn SettingsPage() -> impl IntoView {
                 let loaded = session.and_then(|s| s.get());
                 match (loaded, keys) {
                     (None, _) => view! { <p class="muted">{i.t(Msg::Loading)}</p> }.into_any(),
-                    (Some(Ok(s)), Some(keys)) if s.mode == "relay" => {
+                    (Some(Ok(s)), Some(keys)) if s.is_relay() => {
                         view! { <KeysSettings profiles=s.profiles keys=keys /> }.into_any()
                     }
                     _ => view! { <p class="muted" role="status">{i.t(Msg::RelayOff)}</p> }.into_any(),
@@ -235,7 +235,7 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
     let (sample_action, sample_params) = show::sample(start);
     let action = RwSignal::new(sample_action.to_string());
     let params = RwSignal::new(sample_params.to_string());
-    let result = RwSignal::new(None::<Result<Shown, ApiError>>);
+    let result = RwSignal::new(None::<Result<Shown, RequestError>>);
     let regions_of = move |p: Provider| {
         profiles.with_value(|all| {
             all.iter()
@@ -272,9 +272,9 @@ fn SignedRequest(profiles: Vec<Profile>) -> impl IntoView {
                     &action.get_untracked(),
                     &v,
                 )
-                .map_err(ApiError::Refused)
+                .map_err(RequestError::Refused)
             }
-            Err(e) => Err(ApiError::Decode(format!(
+            Err(e) => Err(RequestError::Decode(format!(
                 "{}: {e}",
                 i.now(Msg::RelayBadJson)
             ))),

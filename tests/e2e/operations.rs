@@ -5,19 +5,10 @@
 //! snapshot.
 
 use crate::support::{Emulator, Harness};
-use crate::world::{LH_REGION, OP_LIMIT, find, lh_instance, rows};
+use crate::world::*;
 use rewind_cloud::Action;
 use rewind_emulator::config::demo;
 use serde_json::{Value, json};
-
-/// The ID of the demo snapshot of `inst` named `name`.
-async fn lh_snapshot(emu: &Emulator, inst: &str, name: &str) -> String {
-    let snaps = lh_snapshots(emu, inst).await;
-    find(&rows(&snaps, &["SnapshotSet"]), "SnapshotName", name)["SnapshotId"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 async fn lh_snapshots(emu: &Emulator, inst: &str) -> Value {
     emu.call(
@@ -254,9 +245,14 @@ async fn cancel_stops_an_operation_before_its_rollback_and_is_refused_after_it()
         assert!(started.elapsed() < OP_LIMIT, "{safety:?}");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    confirm_rollback(&h, &inst, &snap).await;
-    h.click("[data-testid=snapshot-first]").await;
-    h.click("[data-testid=start]").await;
+    // The first safety snapshot filled wiki's 4 slots: the pre-flight offers to go on
+    // without one.
+    h.open(&format!("tencent/rollback?instance={inst}&snapshot={snap}"))
+        .await;
+    h.click("[data-testid=check]").await;
+    h.click("[data-testid=choice-no-safety]").await;
+    assert!(!checked(&h, "snapshot-first").await);
+    h.confirm_and_start(&inst).await;
     h.wait_css("[data-testid=step]:first-child [data-testid=step-request-id]")
         .await;
     h.click("[data-testid=op-cancel]").await;
@@ -344,4 +340,102 @@ async fn a_relay_operation_runs_in_the_tab_and_resumes_after_a_reload() {
     assert_eq!(asks, json!(false), "nothing runs any more");
     h.assert_no_console_errors().await;
     h.stop().await;
+}
+
+/// The ResetDisk calls in the audit log, as (disk, snapshot), oldest first.
+async fn resets(h: &Harness) -> Vec<(String, String)> {
+    let url = format!("{}api/v1/audit?action=ResetDisk&limit=500", h.url);
+    let body: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+    let mut out: Vec<(String, String)> = body["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["params"]["DryRun"] != json!(true) && e["params"]["DryRun"] != "true")
+        .map(|e| {
+            let p = &e["params"];
+            let s = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+            (s("DiskId"), s("SnapshotId"))
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+#[tokio::test]
+async fn a_portal_ecs_reset_with_stop_and_start_outlives_the_browser() {
+    let mut h = Harness::start().await;
+    let emu = h.emulator();
+    let inst = ecs_instance(&emu, "web-2").await;
+    let disk = ecs_system_disk(&emu, &inst).await;
+    let snap = ecs_snapshot(&emu, &disk).await;
+    assert_eq!(ecs_status(&emu, &inst).await, "Running");
+
+    // The pre-flight stops the instance (its fix), then the reset is confirmed with a
+    // safety snapshot first and a start afterwards (ticked: it was running).
+    h.open(&format!("alibaba/reset-disk?disk={disk}&snapshot={snap}"))
+        .await;
+    h.click("[data-testid=check]").await;
+    h.wait_css("[data-testid=checklist] li[data-rule='instance.state'][data-status=fail]")
+        .await;
+    stop_with_the_fix(&h).await;
+    h.wait_attr(
+        "[data-testid=checklist] li[data-rule='instance.state']",
+        "data-status",
+        "pass",
+        OP_LIMIT,
+    )
+    .await;
+    assert_eq!(ecs_status(&emu, &inst).await, "Stopped");
+    assert!(checked(&h, "snapshot-first").await);
+    assert!(checked(&h, "start-after").await, "it was running");
+    h.confirm_and_start(&disk).await;
+    let id = op_id(&h).await;
+    // The safety snapshot is being taken (8 s in the emulator) when the browser goes.
+    h.wait_attr(
+        "[data-testid=step]:first-child",
+        "data-state",
+        "running",
+        OP_LIMIT,
+    )
+    .await;
+    h.new_browser().await;
+
+    h.open("operations").await;
+    h.wait_attr(&listed(&id), "data-status", "succeeded", OP_LIMIT)
+        .await;
+    h.screenshot("operations-portal-ecs-finished").await;
+    // The cloud agrees: one safety snapshot of the disk, exactly one reset, running.
+    let after = emu
+        .call(
+            Action::EcsDescribeSnapshots,
+            ECS_REGION,
+            json!({"DiskId": disk}),
+        )
+        .await;
+    let safety: Vec<&Value> = rows(&after, &["Snapshots", "Snapshot"])
+        .into_iter()
+        .filter(|s| {
+            s["SnapshotName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("rewind-before-"))
+        })
+        .collect();
+    assert_eq!(safety.len(), 1, "{safety:?}");
+    let shown = h
+        .wait_css(&format!("{} [data-testid=safety-snapshot-id]", listed(&id)))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, text(safety[0], "SnapshotId"));
+    assert_eq!(resets(&h).await, [(disk.clone(), snap)]);
+    assert_eq!(ecs_status(&emu, &inst).await, "Running");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+/// Clicks the pre-flight's "Stop the instance" fix and confirms it.
+async fn stop_with_the_fix(h: &Harness) {
+    h.click("[data-testid=fix]").await;
+    h.click("[data-testid=stop-confirm-go]").await;
 }

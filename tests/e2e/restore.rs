@@ -216,20 +216,7 @@ async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
     let region = ECS_REGION;
     let inst = ecs_instance(&emu, "web-2").await;
     let disk = ecs_system_disk(&emu, &inst).await;
-    let snaps = emu
-        .call(
-            Action::EcsDescribeSnapshots,
-            region,
-            json!({"DiskId": disk}),
-        )
-        .await;
-    let snap = rows(&snaps, &["Snapshots", "Snapshot"])
-        .into_iter()
-        .find(|s| s["Status"] == "accomplished")
-        .expect("an accomplished snapshot of web-2's disk")["SnapshotId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let snap = ecs_snapshot(&emu, &disk).await;
 
     // From the snapshot's row to the form, with the disk and snapshot filled in.
     h.open("alibaba/snapshots").await;
@@ -268,6 +255,7 @@ async fn ecs_reset_needs_a_stopped_instance_offers_stop_and_dry_runs() {
     assert!(start.attr("disabled").await.unwrap().is_some());
     h.screenshot("ecs-preflight-fail").await;
     h.click("[data-testid=fix]").await;
+    h.click("[data-testid=stop-confirm-go]").await;
     // Once stopped, the check runs again by itself and passes.
     h.wait_attr(
         "[data-testid=checklist] li[data-rule='instance.state']",

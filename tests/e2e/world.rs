@@ -83,3 +83,43 @@ pub(crate) async fn ecs_system_disk(emu: &Emulator, inst: &str) -> String {
         .await;
     text(rows(&d, &["Disks", "Disk"])[0], "DiskId")
 }
+
+/// The ID of the snapshot of Lighthouse instance `inst` named `name`.
+pub(crate) async fn lh_snapshot(emu: &Emulator, inst: &str, name: &str) -> String {
+    let snaps = emu
+        .call(
+            Action::LhDescribeSnapshots,
+            LH_REGION,
+            json!({"Filters": [{"Name": "instance-id", "Values": [inst]}], "Limit": 100}),
+        )
+        .await;
+    field_where(&snaps, &["SnapshotSet"], "SnapshotName", name, "SnapshotId")
+}
+
+/// An accomplished snapshot of the ECS disk `disk`.
+pub(crate) async fn ecs_snapshot(emu: &Emulator, disk: &str) -> String {
+    let snaps = emu
+        .call(
+            Action::EcsDescribeSnapshots,
+            ECS_REGION,
+            json!({"DiskId": disk}),
+        )
+        .await;
+    let found = rows(&snaps, &["Snapshots", "Snapshot"])
+        .into_iter()
+        .find(|s| s["Status"] == "accomplished")
+        .unwrap_or_else(|| panic!("no accomplished snapshot of {disk}"));
+    text(found, "SnapshotId")
+}
+
+/// The status of an ECS instance (`Running`, `Stopped`, …).
+pub(crate) async fn ecs_status(emu: &Emulator, inst: &str) -> String {
+    let i = emu
+        .call(
+            Action::EcsDescribeInstances,
+            ECS_REGION,
+            json!({"InstanceIds": [inst]}),
+        )
+        .await;
+    text(&i["Instances"]["Instance"][0], "Status")
+}

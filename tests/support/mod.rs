@@ -1,6 +1,8 @@
 //! Shared harness for the browser tests: starts chromedriver and `rewind serve --demo` on
 //! free loopback ports, each in its own process group killed on drop.
 
+mod nginx;
+
 use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -38,10 +40,15 @@ pub struct Harness {
     pub client: Client,
     /// The console's base URL, ending in `/`.
     pub url: String,
+    /// The Rewind server's base URL, ending in `/`: `url` unless the console is on a
+    /// static host ([`Harness::start_static_host`]).
+    pub api: String,
     pub server_log: PathBuf,
     _server: Group,
     _driver: Group,
     profile: PathBuf,
+    /// nginx serving the console, for a cross-origin deployment.
+    pub static_host: Option<nginx::StaticHost>,
 }
 
 impl Drop for Harness {
@@ -85,11 +92,44 @@ impl Harness {
         let client = connect(&driver_url, &profile).await;
         Harness {
             client,
+            api: url.clone(),
             url,
             server_log,
             _server: server,
             _driver: driver,
             profile,
+            static_host: None,
+        }
+    }
+
+    /// The console on a static host (nginx, its own origin) and `rewind serve --demo
+    /// --relay` on another port; with `accepted`, the console's origin is in the
+    /// server's `cors.origins`.
+    pub async fn start_static_host(accepted: bool) -> Harness {
+        let port = free_port();
+        let origin = format!("http://127.0.0.1:{port}");
+        let mut args = vec!["--relay"];
+        if accepted {
+            args.extend(["--cors-origin", origin.as_str()]);
+        }
+        let (server, api, server_log) = start_server(&args);
+        let host = nginx::StaticHost::start(port, api.trim_end_matches('/'));
+        let (driver, driver_url) = start_chromedriver();
+        let profile = std::env::temp_dir().join(format!(
+            "rewind-chromium-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        let client = connect(&driver_url, &profile).await;
+        Harness {
+            client,
+            url: host.url.clone(),
+            api,
+            server_log,
+            _server: server,
+            _driver: driver,
+            profile,
+            static_host: Some(host),
         }
     }
 
@@ -395,26 +435,16 @@ impl Emulator {
         params: serde_json::Value,
     ) -> serde_json::Value {
         use rewind_cloud::Provider;
-        use rewind_cloud::build::{self, Target, Variant};
-        use rewind_cloud::sign::{self, Credentials, SigningParams, encoding};
+        use rewind_cloud::call::{self, AlibabaSignature, CallFacts};
+        use rewind_cloud::sign::Credentials;
         use rewind_emulator::config::demo;
         let provider = action.provider();
         let project_id = demo::HUAWEI_PROJECTS
             .iter()
             .find(|(_, r)| *r == region)
-            .map(|(p, _)| p.to_string());
-        let target = Target {
-            region: region.into(),
-            endpoint: Some(self.addr.clone()),
-            scheme: Some("http".into()),
-            project_id: if provider == Provider::Huawei {
-                project_id
-            } else {
-                None
-            },
-        };
-        let mut req = build::build(action, &params, &target).expect("request builds");
-        let creds = match provider {
+            .map(|(p, _)| *p)
+            .filter(|_| provider == Provider::Huawei);
+        let credentials = match provider {
             Provider::Tencent => {
                 Credentials::new(demo::TENCENT_SECRET_ID, demo::TENCENT_SECRET_KEY)
             }
@@ -423,21 +453,24 @@ impl Emulator {
             }
             Provider::Huawei => Credentials::new(demo::HUAWEI_AK, demo::HUAWEI_SK),
         };
+        let facts = CallFacts {
+            provider,
+            signature: AlibabaSignature::default(),
+            credentials: &credentials,
+            region,
+            endpoint: Some(&self.addr),
+            scheme: Some("http"),
+            project_id,
+        };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_secs() as i64;
         let nonce = format!("e2e-{}-{now}", free_port());
-        let mut sp = SigningParams::new(&creds, now);
-        sp.nonce = Some(&nonce);
-        sign::sign(Variant::Default.algorithm(action), &mut req, &sp).expect("request signs");
-        let query = encoding::rfc3986_query(&req.query);
-        let path = encoding::encode_path(if req.path.is_empty() { "/" } else { &req.path });
-        let url = if query.is_empty() {
-            format!("http://{}{path}", self.addr)
-        } else {
-            format!("http://{}{path}?{query}", self.addr)
-        };
+        let req = call::prepare(&facts, action, &params, now, Some(&nonce))
+            .expect("request builds and signs")
+            .request;
+        let url = req.url();
         let mut r = self
             .client
             .request(req.method.parse().unwrap(), url)
@@ -557,6 +590,17 @@ impl Harness {
             assert!(start.elapsed() < DEADLINE, "no row with {needle:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Types `target` into the typed confirmation and presses Start once it enables.
+    pub async fn confirm_and_start(&self, target: &str) {
+        self.type_into("[data-testid=confirm-input]", target).await;
+        let start = self.wait_css("[data-testid=start]").await;
+        self.wait_until("the start button to enable", || async {
+            start.attr("disabled").await.unwrap().is_none()
+        })
+        .await;
+        start.click().await.unwrap();
     }
 
     /// Waits until `css` is present and its attribute `attr` equals `value`, up to `limit`.

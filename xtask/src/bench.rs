@@ -46,6 +46,16 @@ pub fn run(root: &Path) -> Result<(), String> {
             &["bench", "-p", "rewind-proxy", "--bench", "call"],
         )
         .run()?;
+    Step::new(
+        "operations at scale: 1,000 at once, a 100-instance Lighthouse batch (cargo bench -p rewind-proxy --bench operations)",
+    )
+    .cmd(
+        root,
+        "cargo",
+        &["bench", "-p", "rewind-proxy", "--bench", "operations"],
+    )
+    .env("REWIND_BIN", root.join("target/release/rewind"))
+    .run()?;
     Ok(())
 }
 

@@ -22,14 +22,17 @@ commands:
   bench            transfer size of the console, signer throughput, proxy latency
   fuzz [--secs N]  run each cargo-fuzz target in fuzz/ for N seconds (default 60; nightly)
   setup            only install the tools (idempotent)
-  build            only build the console (release) into dist/";
+  build [--api-base URL]
+                   only build the console (release) into dist/; with --api-base, for a
+                   static host: writes dist/config.json naming the Rewind server's origin
+                   and prints the security headers the static host must send";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = project_root();
     let result = match args.first().map(String::as_str) {
         Some("setup") => tools::setup(&root, tools::Need::Build).map(|_| ()),
-        Some("build") => build_console(&root).map(|_| ()),
+        Some("build") => build(&root, &args[1..]),
         Some("run") => run(&root, &args[1..]),
         Some("test") => test(&root),
         Some("bench") => bench::run(&root),
@@ -90,6 +93,54 @@ pub fn build_console(root: &Path) -> Result<tools::Env, String> {
         .run()?;
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
     Ok(env)
+}
+
+/// `cargo xtask build [--api-base URL]`.
+fn build(root: &Path, args: &[String]) -> Result<(), String> {
+    let api_base = match args {
+        [] => None,
+        [flag, url] if flag == "--api-base" => Some(url.trim_end_matches('/').to_string()),
+        _ => {
+            return Err(format!(
+                "usage: cargo xtask build [--api-base URL] (got {args:?})"
+            ));
+        }
+    };
+    if let Some(base) = &api_base
+        && !base
+            .chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
+    {
+        return Err(format!(
+            "--api-base {base:?} is not an origin such as https://rewind.example.com"
+        ));
+    }
+    build_console(root)?;
+    let Some(api_base) = api_base else {
+        return Ok(());
+    };
+    build_server(root, Profile::Release)?;
+    let bin = root.join("target/release/rewind");
+    let dist = root.join("dist");
+    // Checks the origin and reads the built index.html before anything is written.
+    let out = std::process::Command::new(&bin)
+        .args(["headers", "--dist"])
+        .arg(&dist)
+        .args(["--api-base", &api_base])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    let config = format!("{{\"api_base\": {api_base:?}}}\n");
+    std::fs::write(dist.join("config.json"), config)
+        .map_err(|e| format!("cannot write dist/config.json: {e}"))?;
+    println!(
+        "\n==> dist/config.json names {api_base}; the static host must send these headers \
+         (nginx; see README, Deployment):\n\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Ok(())
 }
 
 fn run(root: &Path, args: &[String]) -> Result<(), String> {

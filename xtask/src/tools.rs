@@ -13,8 +13,12 @@ use std::time::Instant;
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen from npm; Debian's binaryen 108 produces modules that fail to load.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The OpenID provider the proxy's sign-in tests run against (crates/proxy/tests/oidc.rs).
+pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
 /// A file of Debian's fonts-noto-cjk.
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+/// Debian's nginx, the static host of the cross-origin deployment test.
+const NGINX: &str = "/usr/sbin/nginx";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
@@ -44,7 +48,7 @@ pub fn setup(root: &Path, need: Need) -> Result<Env, String> {
         cargo_bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let vars = vec![
+    let mut vars = vec![
         ("PATH".to_string(), path.clone()),
         ("TRUNK_SKIP_VERSION_CHECK".to_string(), "true".to_string()),
     ];
@@ -125,43 +129,66 @@ pub fn setup(root: &Path, need: Need) -> Result<Env, String> {
             if found("npm", &["--version"]).is_none() {
                 apt_install(root, &["nodejs", "npm"])?;
             }
-            std::fs::create_dir_all(&npm_prefix).map_err(|e| e.to_string())?;
-            Step::new(format!(
-                "install binaryen {BINARYEN_VERSION} (wasm-opt) from npm into .tools/"
-            ))
-            .cmd(
-                root,
-                "npm",
-                &[
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--prefix",
-                    &npm_prefix.to_string_lossy(),
-                    &format!("binaryen@{BINARYEN_VERSION}"),
-                ],
-            )
-            .run()?;
+            npm_install(root, &npm_prefix, "binaryen", BINARYEN_VERSION)?;
         }
     }
 
-    // 5. Chromium and its driver for the browser tests.
+    // 5. Chromium and its driver for the browser tests, and nginx as the static host of
+    //    the cross-origin deployment test.
     if need == Need::Test {
         // CJK fonts so the Chinese UI renders in screenshots instead of empty boxes.
         let have = Path::new("/usr/bin/chromium").is_file()
             && Path::new("/usr/bin/chromedriver").is_file()
-            && Path::new(CJK_FONT).is_file();
+            && Path::new(CJK_FONT).is_file()
+            && Path::new(NGINX).is_file();
         if have {
-            println!("    ok: chromium, chromedriver and CJK fonts");
+            println!("    ok: chromium, chromedriver, CJK fonts and nginx");
         } else {
-            apt_install(root, &["chromium", "chromium-driver", "fonts-noto-cjk"])?;
+            apt_install(
+                root,
+                &["chromium", "chromium-driver", "fonts-noto-cjk", "nginx"],
+            )?;
         }
+        vars.push(("REWIND_NGINX".into(), NGINX.into()));
+
+        // oidc-provider from npm, project-local beside binaryen: a real OpenID provider
+        // for the sign-in tests.
+        let package = npm_prefix.join("node_modules/oidc-provider/package.json");
+        let installed = std::fs::read_to_string(&package).unwrap_or_default();
+        if installed.contains(&format!("\"version\": \"{OIDC_PROVIDER_VERSION}\"")) {
+            println!("    ok: oidc-provider {OIDC_PROVIDER_VERSION}");
+        } else {
+            npm_install(root, &npm_prefix, "oidc-provider", OIDC_PROVIDER_VERSION)?;
+        }
+        vars.push((
+            "REWIND_NPM_PREFIX".into(),
+            npm_prefix.to_string_lossy().into_owned(),
+        ));
     }
     println!("    tools ready ({:.1}s)", started.elapsed().as_secs_f64());
     Ok(Env {
         trunk: "trunk".to_string(),
         vars,
     })
+}
+
+/// Installs `package@version` from the npm registry under the project's `prefix`.
+fn npm_install(root: &Path, prefix: &Path, package: &str, version: &str) -> Result<(), String> {
+    std::fs::create_dir_all(prefix).map_err(|e| e.to_string())?;
+    Step::new(format!("install {package} {version} from npm into .tools/"))
+        .cmd(
+            root,
+            "npm",
+            &[
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                &prefix.to_string_lossy(),
+                &format!("{package}@{version}"),
+            ],
+        )
+        .run()
 }
 
 fn apt_install(root: &Path, packages: &[&str]) -> Result<(), String> {

@@ -52,7 +52,12 @@ pub enum Variant {
 impl Variant {
     /// The signing algorithm that goes with this action in this variant.
     pub fn algorithm(self, action: Action) -> Algorithm {
-        match (action.provider(), self) {
+        self.algorithm_of(action.provider())
+    }
+
+    /// The signing algorithm of `provider`'s requests in this variant.
+    pub fn algorithm_of(self, provider: Provider) -> Algorithm {
+        match (provider, self) {
             (Provider::Tencent, _) => Algorithm::Tc3,
             (Provider::Alibaba, Variant::AlibabaV1) => Algorithm::AcsV1,
             (Provider::Alibaba, _) => Algorithm::Acs3,

@@ -55,6 +55,17 @@ impl CloudError {
         [NOT_JSON, UNEXPECTED_BODY, HTTP_STATUS].contains(&self.code.as_str())
     }
 
+    /// An answer that arrived but cannot be used (`Rewind.UnexpectedBody`): `message`
+    /// says why.
+    pub fn unreadable(
+        provider: Provider,
+        http_status: u16,
+        request_id: Option<&str>,
+        message: String,
+    ) -> CloudError {
+        CloudError::synthetic(provider, UNEXPECTED_BODY, message, http_status, request_id)
+    }
+
     fn synthetic(
         provider: Provider,
         code: &str,

@@ -5,6 +5,7 @@
 //! testable against fixed vectors.
 
 pub mod action;
+pub mod encoding;
 pub mod http;
 pub mod i18n;
 pub mod limits;
@@ -23,6 +24,7 @@ pub mod wire;
 
 // Turning an action into an HTTP request, and signing/verifying it.
 pub mod build;
+pub mod call;
 pub mod examples;
 pub mod relay;
 pub mod sign;

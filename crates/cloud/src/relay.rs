@@ -7,12 +7,13 @@
 //! the ambiguous cases with a message naming them (a duplicated parameter or header,
 //! conflicting action sources, parameters in more than one place, a content type the
 //! provider would not read, a path that is not the action's); validates the parameters
-//! with the rules of `/api/v1/call`; rebuilds the request with [`crate::build`] and
+//! with the rules of `/api/v1/call`; rebuilds the request with [`call::expected`] and
 //! requires every parameter-bearing part (method, path, query, body, protocol headers)
 //! to be identical. What the cloud reads is then what was checked.
 
 use crate::action::{Action, HttpShape};
-use crate::build::{self, Target, Variant};
+use crate::build::{Target, Variant};
+use crate::call;
 use crate::http::HttpRequest;
 use crate::provider::Provider;
 use crate::sign::{Algorithm, acs3, sdk_hmac, tc3, verify};
@@ -137,7 +138,7 @@ pub fn read(
         scheme: None,
         project_id,
     };
-    let rebuilt = build::build_with(action, &validated.params, &target, variant)
+    let rebuilt = call::expected(action, &validated.params, &target, variant)
         .map_err(|e| RelayError::Mismatch(e.to_string()))?;
     same_request(req, &rebuilt, variant.algorithm(action))?;
     Ok(Relayed {

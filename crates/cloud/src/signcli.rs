@@ -23,10 +23,11 @@
 //! Any invalid item fails the whole run with an error naming the item and field.
 
 use crate::action::Action;
-use crate::build::{self, Target, Variant};
+use crate::build::{Target, Variant};
+use crate::call::{self, AlibabaSignature, CallError, CallFacts, Extras};
 use crate::http::HttpRequest;
 use crate::provider::Provider;
-use crate::sign::{self, Algorithm, Credentials, SigningParams, encoding};
+use crate::sign::{self, Algorithm, Credentials, SignError};
 use serde_json::{Map, Value, json};
 
 /// Why `rewind sign` refused its input.
@@ -68,20 +69,9 @@ pub struct SignOutput {
 }
 
 impl SignOutput {
-    /// The full URL, with the query encoded exactly as it was signed where that matters
-    /// (Tencent GET).
+    /// The full URL, with the query encoded as it was signed ([`HttpRequest::url`]).
     pub fn url(&self) -> String {
-        let r = &self.request;
-        let query = match self.algorithm {
-            Algorithm::Tc3 => encoding::form_urlencode(&r.query),
-            _ => encoding::rfc3986_query(&r.query),
-        };
-        let path = encoding::encode_path(if r.path.is_empty() { "/" } else { &r.path });
-        if query.is_empty() {
-            format!("{}://{}{}", r.scheme, r.host, path)
-        } else {
-            format!("{}://{}{}?{}", r.scheme, r.host, path, query)
-        }
+        self.request.url()
     }
 
     pub fn to_json(&self) -> Value {
@@ -130,43 +120,57 @@ pub fn sign_item(index: usize, item: &Value) -> Result<SignOutput, SignCliError>
     sign_input(index, &input)
 }
 
-/// Builds and signs a parsed item.
+/// Builds and signs a parsed item, through [`call::prepare_with`].
 pub fn sign_input(index: usize, input: &SignInput) -> Result<SignOutput, SignCliError> {
     let err = |field: &str, message: String| SignCliError::Field {
         index,
         field: field.to_string(),
         message,
     };
-    let mut request = build::build_with(input.action, &input.params, &input.target, input.variant)
-        .map_err(|e| err("params", e.to_string()))?;
-    for (k, v) in &input.extra_headers {
-        request.set_header(k, v.clone());
-    }
-    for (k, v) in &input.extra_query {
-        if let Some(slot) = request.query.iter_mut().find(|(qk, _)| qk == k) {
-            slot.1 = v.clone();
-        } else {
-            request.query.push((k.clone(), v.clone()));
+    let t = &input.target;
+    let facts = CallFacts {
+        provider: input.action.provider(),
+        signature: match input.variant {
+            Variant::AlibabaV1 => AlibabaSignature::V1,
+            _ => AlibabaSignature::V3,
+        },
+        credentials: &input.credentials,
+        region: &t.region,
+        endpoint: t.endpoint.as_deref(),
+        scheme: t.scheme.as_deref(),
+        project_id: t.project_id.as_deref(),
+    };
+    let extras = Extras {
+        tencent_get: input.variant == Variant::TencentGet,
+        service: input.service.as_deref(),
+        headers: &input.extra_headers,
+        query: &input.extra_query,
+    };
+    let call = call::prepare_with(
+        &facts,
+        input.action,
+        &input.params,
+        input.time,
+        input.nonce.as_deref(),
+        &extras,
+    )
+    .map_err(|e| match e {
+        CallError::Sign(e) => {
+            let field = match e {
+                SignError::MissingNonce => "nonce",
+                SignError::MissingAccessKeyId => "credentials.id",
+                SignError::MissingSecret => "credentials.secret",
+                SignError::InvalidTime(_) => "time",
+                SignError::MissingHost => "endpoint",
+            };
+            err(field, e.to_string())
         }
-    }
-    let algorithm = input.variant.algorithm(input.action);
-    let mut params = SigningParams::new(&input.credentials, input.time);
-    params.nonce = input.nonce.as_deref();
-    params.service = input.service.as_deref();
-    let signed = sign::sign(algorithm, &mut request, &params).map_err(|e| {
-        let field = match e {
-            sign::SignError::MissingNonce => "nonce",
-            sign::SignError::MissingAccessKeyId => "credentials.id",
-            sign::SignError::MissingSecret => "credentials.secret",
-            sign::SignError::InvalidTime(_) => "time",
-            sign::SignError::MissingHost => "endpoint",
-        };
-        err(field, e.to_string())
+        e => err("params", e.to_string()),
     })?;
     Ok(SignOutput {
-        algorithm,
-        request,
-        signed,
+        algorithm: call.algorithm,
+        request: call.request,
+        signed: call.signed,
     })
 }
 

@@ -91,7 +91,7 @@ fn check(f: &Fixture) -> Vec<String> {
     }
     if ours.algorithm == Algorithm::Tc3 && r.method == "GET" {
         // Tencent GET signs the query string as sent: it must be ours exactly.
-        let our_raw = sign::encoding::form_urlencode(&r.query);
+        let our_raw = rewind_cloud::encoding::form_urlencode(&r.query);
         if our_raw != f.sent_raw_query {
             problems.push(format!(
                 "raw query: ours {our_raw:?} vs sdk {:?}",

@@ -3,7 +3,7 @@
 //! nonce replay, and maps every failure to the provider's own error.
 
 use crate::config::Credentials;
-use crate::error::ApiError;
+use crate::error::Refusal;
 use rewind_cloud::Provider;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::sign::{Algorithm, Verified, VerifyError, verify};
@@ -70,7 +70,7 @@ pub fn authenticate(
     now_ms: u64,
     creds: &Credentials,
     nonces: &mut Nonces,
-) -> Result<Caller, ApiError> {
+) -> Result<Caller, Refusal> {
     let now = (now_ms / 1000) as i64;
     let v: Verified = verify(req, now, |key| {
         secret_token(creds, provider, key).map(|(s, _)| s)
@@ -107,7 +107,7 @@ pub fn authenticate(
         && let Some(nonce) = &v.nonce
         && !nonces.fresh(&v.access_key_id, nonce, now_ms)
     {
-        return Err(ApiError::new(
+        return Err(Refusal::new(
             400,
             "SignatureNonceUsed",
             "Specified signature nonce was used already.",
@@ -119,7 +119,7 @@ pub fn authenticate(
 }
 
 /// The provider's own code for each verification failure.
-pub fn map_error(provider: Provider, e: &VerifyError) -> ApiError {
+pub fn map_error(provider: Provider, e: &VerifyError) -> Refusal {
     match provider {
         Provider::Tencent => {
             let (code, msg) = match e {
@@ -132,44 +132,44 @@ pub fn map_error(provider: Provider, e: &VerifyError) -> ApiError {
                 VerifyError::SignatureMismatch { .. } => ("AuthFailure.SignatureFailure", "The provided credentials could not be validated. Please check your signature is correct.".to_string()),
                 VerifyError::MissingToken { .. } | VerifyError::InvalidToken { .. } => ("AuthFailure.TokenFailure", format!("Token verification failed: {e}.")),
             };
-            ApiError::new(200, code, msg)
+            Refusal::new(200, code, msg)
         }
         Provider::Alibaba => match e {
             VerifyError::MissingAuthorization
             | VerifyError::MalformedAuthorization { .. }
-            | VerifyError::MissingSignedPart { .. } => ApiError::new(
+            | VerifyError::MissingSignedPart { .. } => Refusal::new(
                 400,
                 "IncompleteSignature",
                 format!("The request signature does not conform to Aliyun standards: {e}."),
             ),
-            VerifyError::InvalidTimestamp { .. } => ApiError::new(
+            VerifyError::InvalidTimestamp { .. } => Refusal::new(
                 400,
                 "InvalidTimeStamp.Format",
                 "Specified time stamp or date value is not well formatted.",
             ),
-            VerifyError::TimestampSkewed { .. } => ApiError::new(
+            VerifyError::TimestampSkewed { .. } => Refusal::new(
                 400,
                 "InvalidTimeStamp.Expired",
                 "Specified time stamp or date value is expired.",
             ),
-            VerifyError::UnknownAccessKey { .. } => ApiError::new(
+            VerifyError::UnknownAccessKey { .. } => Refusal::new(
                 404,
                 "InvalidAccessKeyId.NotFound",
                 "Specified access key is not found.",
             ),
-            VerifyError::SignatureMismatch { string_to_sign, .. } => ApiError::new(
+            VerifyError::SignatureMismatch { string_to_sign, .. } => Refusal::new(
                 400,
                 "SignatureDoesNotMatch",
                 format!(
                     "Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
                 ),
             ),
-            VerifyError::MissingToken { .. } => ApiError::new(
+            VerifyError::MissingToken { .. } => Refusal::new(
                 400,
                 "MissingSecurityToken",
                 "The SecurityToken is required for temporary credentials.",
             ),
-            VerifyError::InvalidToken { .. } => ApiError::new(
+            VerifyError::InvalidToken { .. } => Refusal::new(
                 400,
                 "InvalidSecurityToken.MismatchWithAccessKey",
                 "The SecurityToken does not match the AccessKeyId.",
@@ -182,7 +182,7 @@ pub fn map_error(provider: Provider, e: &VerifyError) -> ApiError {
                 VerifyError::SignatureMismatch { .. } => "Incorrect IAM authentication information: verify aksk signature fail".to_string(),
                 other => format!("Incorrect IAM authentication information: {other}"),
             };
-            ApiError::new(401, "APIGW.0301", msg)
+            Refusal::new(401, "APIGW.0301", msg)
         }
     }
 }

@@ -3,15 +3,15 @@
 
 /// A documented API error: the provider's code, a message and the HTTP status it travels with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiError {
+pub struct Refusal {
     pub status: u16,
     pub code: String,
     pub message: String,
 }
 
-impl ApiError {
-    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError {
+impl Refusal {
+    pub fn new(status: u16, code: impl Into<String>, message: impl Into<String>) -> Refusal {
+        Refusal {
             status,
             code: code.into(),
             message: message.into(),
@@ -19,12 +19,12 @@ impl ApiError {
     }
 }
 
-impl std::fmt::Display for ApiError {
+impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}: {}", self.status, self.code, self.message)
     }
 }
 
-impl std::error::Error for ApiError {}
+impl std::error::Error for Refusal {}
 
-pub type ApiResult<T> = Result<T, ApiError>;
+pub type ApiResult<T> = Result<T, Refusal>;

@@ -1,7 +1,7 @@
 //! Reading request parameters out of JSON (Tencent bodies, Huawei bodies) or flat
 //! query pairs (ECS RPC, Tencent GET), with errors that name the parameter at fault.
 
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use rewind_cloud::validate::{IdKind, ValidateOptions, validate_id};
 use serde_json::{Map, Value};
 
@@ -94,8 +94,8 @@ impl<'a> Params<'a> {
         self.v.get(name).filter(|v| !v.is_null())
     }
 
-    pub fn missing(&self, name: &str) -> ApiError {
-        ApiError::new(
+    pub fn missing(&self, name: &str) -> Refusal {
+        Refusal::new(
             self.codes.status,
             self.codes.missing,
             format!(
@@ -104,8 +104,8 @@ impl<'a> Params<'a> {
         )
     }
 
-    pub fn invalid(&self, name: &str, why: &str) -> ApiError {
-        ApiError::new(
+    pub fn invalid(&self, name: &str, why: &str) -> Refusal {
+        Refusal::new(
             self.codes.status,
             self.codes.invalid,
             format!("The parameter \"{name}\" is invalid: {why}."),

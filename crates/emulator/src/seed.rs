@@ -1,6 +1,8 @@
 //! Seed worlds, deterministic from a seed. The `demo` world holds, for every rule, a
 //! named resource that passes it and one that fails it (the names are in [`names`]);
-//! the `scale` world is the demo world plus bulk resources (10,000+ snapshots).
+//! the `scale` world is the demo world plus bulk resources (10,000+ snapshots) and, in
+//! every region, a fleet of [`FLEET`] Lighthouse and ECS instances with one usable
+//! snapshot each (the operations bench: 1,000 operations at once, a 100-instance batch).
 
 use crate::World;
 use crate::clock::utc_ms;
@@ -13,6 +15,11 @@ const HOUR: u64 = 3_600_000;
 const DAY: u64 = 24 * HOUR;
 /// Seeded operations that must stay under way for a demo session (a "live" failure example).
 const LONG: u64 = 24 * HOUR;
+/// Fleet instances per region and provider in the scale world.
+pub const FLEET: usize = 200;
+/// The fleets draw from their own random stream (this, the seed and the region), so
+/// the rest of the scale world is the same with or without them.
+const FLEET_STREAM: u64 = 0xF1EE_7000;
 
 /// Names of the scenario resources, so tests and the README can find them.
 pub mod names {
@@ -42,6 +49,10 @@ pub mod names {
     pub const ECS_PENDING: &str = "new-node";
     /// An unattached (Available) disk with a snapshot.
     pub const ECS_SPARE_DISK: &str = "spare-data";
+
+    /// Scale world: `fleet-000`… in every Lighthouse and ECS region, each RUNNING or
+    /// STOPPED with one snapshot `fleet-NNN-base` that fits its system disk.
+    pub const FLEET_PREFIX: &str = "fleet-";
 
     pub const WS_OK_DESKTOP: &str = "desk-alice";
     pub const WS_OK_DESKTOP_2: &str = "desk-bob";
@@ -161,6 +172,24 @@ impl LhBuilder<'_> {
             }
         }
     }
+
+    /// `count` instances, RUNNING or STOPPED, each with one NORMAL snapshot that fits.
+    fn fleet(&mut self, count: usize) {
+        use lh::InstanceState::*;
+        for k in 0..count {
+            let state = self.rng.pick(&[Running, Running, Running, Stopped]).clone();
+            let size = *self.rng.pick(&[40, 50, 60, 80]);
+            let name = format!("{}{k:03}", names::FLEET_PREFIX);
+            let i = self.instance(&name, state, size);
+            self.snapshot(
+                i,
+                &format!("{name}-base"),
+                lh::SnapshotState::Normal,
+                size,
+                DAY,
+            );
+        }
+    }
 }
 
 pub fn lighthouse(world: World, seed: u64, origin: u64) -> lh::Account {
@@ -206,6 +235,15 @@ pub fn lighthouse(world: World, seed: u64, origin: u64) -> lh::Account {
         b.filler(if ri == 0 { 4 } else { 6 }, 3);
         if world == World::Scale {
             b.filler(100, 4);
+            let mut fleet_rng = SplitMix64::new(seed ^ FLEET_STREAM ^ ri as u64);
+            let mut f = LhBuilder {
+                rng: &mut fleet_rng,
+                origin,
+                region: std::mem::take(&mut b.region),
+                zone: b.zone.clone(),
+            };
+            f.fleet(FLEET);
+            b.region = f.region;
         }
         let r = b.region;
         acct.regions.insert(region.to_string(), r);
@@ -358,6 +396,24 @@ impl EcsBuilder<'_> {
             }
         }
     }
+
+    /// `count` instances, Running or Stopped, each with a system disk and one
+    /// accomplished snapshot of it.
+    fn fleet(&mut self, count: usize) {
+        use ecs::InstanceStatus::*;
+        for k in 0..count {
+            let status = self.rng.pick(&[Running, Running, Stopped]).clone();
+            let name = format!("{}{k:03}", names::FLEET_PREFIX);
+            let (_, disk) = self.instance(&name, status, 40);
+            let at = self.origin - DAY;
+            self.snapshot(
+                &disk,
+                &format!("{name}-base"),
+                ecs::SnapshotStatus::Accomplished,
+                at,
+            );
+        }
+    }
 }
 
 pub fn ecs(world: World, seed: u64, origin: u64) -> ecs::Account {
@@ -440,6 +496,15 @@ pub fn ecs(world: World, seed: u64, origin: u64) -> ecs::Account {
             // One table of 10,000+: 180 disks × 56 snapshots = 10,080 snapshots in the
             // first region; 112 in each other region, enough to page.
             b.filler(if ri == 0 { 180 } else { 2 }, 56, true);
+            let mut fleet_rng = SplitMix64::new(seed ^ FLEET_STREAM ^ 0xEC5 ^ ri as u64);
+            let mut f = EcsBuilder {
+                rng: &mut fleet_rng,
+                origin,
+                region: std::mem::take(&mut b.region),
+                zone: b.zone.clone(),
+            };
+            f.fleet(FLEET);
+            b.region = f.region;
         }
         acct.regions.insert(region.to_string(), b.region);
     }
@@ -649,5 +714,50 @@ mod tests {
         let lh = lighthouse(World::Demo, 7, 1_700_000_000_000);
         let n: usize = lh.regions.values().map(|r| r.instances.len()).sum();
         assert!((20..=60).contains(&n), "{n}");
+        assert!(
+            lh.regions
+                .values()
+                .flat_map(|r| &r.instances)
+                .all(|i| !i.name.starts_with(names::FLEET_PREFIX)),
+            "the demo world has no fleet"
+        );
+    }
+
+    #[test]
+    fn the_scale_world_has_a_fleet_with_one_usable_snapshot_per_instance() {
+        let lh = lighthouse(World::Scale, 7, 1_700_000_000_000);
+        let mut ids = std::collections::BTreeSet::new();
+        for (name, r) in &lh.regions {
+            let fleet: Vec<_> = r
+                .instances
+                .iter()
+                .filter(|i| i.name.starts_with(names::FLEET_PREFIX))
+                .collect();
+            assert_eq!(fleet.len(), FLEET, "{name}");
+            for i in fleet {
+                assert!(i.state.allows_rollback(), "{}", i.name);
+                let snaps: Vec<_> = r
+                    .snapshots
+                    .iter()
+                    .filter(|s| s.disk_id == i.disk_id)
+                    .collect();
+                assert_eq!(snaps.len(), 1, "{}", i.name);
+                assert!(snaps[0].state.allows_rollback() && snaps[0].disk_size == i.disk_size);
+            }
+            for i in &r.instances {
+                assert!(ids.insert(i.id.clone()), "{} twice", i.id);
+            }
+        }
+        let ecs = ecs(World::Scale, 7, 1_700_000_000_000);
+        for (name, r) in &ecs.regions {
+            let fleet = r
+                .instances
+                .iter()
+                .filter(|i| i.name.starts_with(names::FLEET_PREFIX))
+                .count();
+            assert_eq!(fleet, FLEET, "{name}");
+            let mut disks = std::collections::BTreeSet::new();
+            assert!(r.disks.iter().all(|d| disks.insert(d.id.clone())));
+        }
     }
 }

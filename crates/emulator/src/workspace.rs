@@ -3,7 +3,7 @@
 //! and ShowJob answer with, are the cloud model's ([`rewind_cloud::huawei`]).
 
 use crate::clock::iso8601_millis;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use crate::params::well_formed;
 use crate::state::{OpCtx, page};
 pub use rewind_cloud::huawei::SnapshotStatus;
@@ -75,8 +75,8 @@ pub struct Account {
     pub projects: BTreeMap<String, Project>,
 }
 
-fn err(status: u16, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(status, code, message)
+fn err(status: u16, code: &str, message: impl Into<String>) -> Refusal {
+    Refusal::new(status, code, message)
 }
 
 pub const JOB_TYPE: &str = "batchRestoreDesktopSnapshot";

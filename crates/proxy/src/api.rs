@@ -1,24 +1,23 @@
 //! `/api/v1/*` and `/relay`: who am I, which profiles, sign-and-forward, the audit log.
 
+use crate::AppState;
 use crate::audit::{Completion, Pending, Query as AuditQuery};
 use crate::auth::{check_csrf, identify};
-use crate::config::{AlibabaSignature, Profile};
+use crate::config::{Endpoint, Profile};
 use crate::error::{ApiError, send_error};
 use crate::policy::{self, Identity};
 use crate::upstream::{Answer, SendError};
-use crate::{AppState, Mode};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rewind_cloud::action::Action;
-use rewind_cloud::build::{self, Target, Variant};
+use rewind_cloud::call::{self, CallFacts, Outcome};
 use rewind_cloud::error::CloudError;
-use rewind_cloud::sign::{self, Algorithm, SigningParams};
-use rewind_cloud::validate::{FieldWarning, ValidateOptions, validate_params};
+use rewind_cloud::validate::{FieldWarning, validate_params};
+use rewind_cloud::wire::{self, CallRequest};
 use rewind_cloud::{Lang, Provider};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -49,42 +48,23 @@ pub fn lang(headers: &HeaderMap) -> Lang {
 
 // ------------------------------------------------------------------ session, profiles
 
-#[derive(Debug, Serialize)]
-pub(crate) struct ProfileView {
-    pub(crate) name: String,
-    provider: Provider,
-    product: &'static str,
-    regions: Vec<String>,
-    /// `scheme://host` of the endpoint override: the name requests are signed for, never
-    /// the address the server connects to (that stays server-side).
-    endpoint: Option<String>,
-    /// `v3` or `v1` (Alibaba only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    signature: Option<&'static str>,
-    /// The provider's names of the actions this user may call on this profile.
-    actions: Vec<&'static str>,
-}
-
-fn profile_view(p: &Profile, actions: Vec<&'static str>) -> ProfileView {
-    ProfileView {
+fn profile_view(p: &Profile, actions: Vec<&'static str>) -> wire::Profile {
+    wire::Profile {
         name: p.name.clone(),
         provider: p.provider,
-        product: p.provider.product(),
+        product: p.provider.product().to_string(),
         regions: p.regions.clone(),
         endpoint: p
             .endpoint
             .as_ref()
             .map(|e| format!("{}://{}", e.scheme, e.host)),
-        signature: (p.provider == Provider::Alibaba).then_some(match p.signature {
-            AlibabaSignature::V3 => "v3",
-            AlibabaSignature::V1 => "v1",
-        }),
-        actions,
+        signature: (p.provider == Provider::Alibaba).then_some(p.signature),
+        actions: actions.into_iter().map(str::to_string).collect(),
     }
 }
 
 /// The profiles `who` may call anything on, with the actions allowed.
-pub(crate) fn visible_profiles(state: &AppState, who: &Identity) -> Vec<ProfileView> {
+pub(crate) fn visible_profiles(state: &AppState, who: &Identity) -> Vec<wire::Profile> {
     state
         .config
         .profiles
@@ -99,23 +79,12 @@ pub(crate) fn visible_profiles(state: &AppState, who: &Identity) -> Vec<ProfileV
         .collect()
 }
 
-#[derive(Debug, Serialize)]
-struct Session {
-    user: Option<String>,
-    groups: Vec<String>,
-    auth: &'static str,
-    mode: Mode,
-    demo: bool,
-    relay: bool,
-    profiles: Vec<ProfileView>,
-}
-
 pub async fn session(State(state): Shared, req: Request) -> Result<Json<Value>, ApiError> {
-    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
-    let s = Session {
+    let who = identify(&state, req.headers(), peer(req.extensions()))?;
+    let s = wire::Session {
         user: Some(who.user.clone()),
         groups: who.groups.clone(),
-        auth: state.config.auth.name(),
+        auth: state.config.auth.name().to_string(),
         mode: state.config.mode,
         demo: state.config.demo,
         relay: state.config.relay.enabled,
@@ -127,27 +96,13 @@ pub async fn session(State(state): Shared, req: Request) -> Result<Json<Value>, 
 }
 
 pub async fn profiles(State(state): Shared, req: Request) -> Result<Json<Value>, ApiError> {
-    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
+    let who = identify(&state, req.headers(), peer(req.extensions()))?;
     Ok(Json(
         json!({"ok": true, "profiles": visible_profiles(&state, &who)}),
     ))
 }
 
 // ------------------------------------------------------------------ call
-
-/// `POST /api/v1/call`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CallRequest {
-    pub profile: String,
-    pub region: String,
-    /// The provider's own action name (`ApplyInstanceSnapshot`, `ResetDisk`, …).
-    pub action: String,
-    #[serde(default)]
-    pub params: Value,
-    #[serde(default)]
-    pub options: ValidateOptions,
-}
 
 /// Reads the body of a state-changing request after the CSRF and auth checks.
 pub(crate) async fn guarded_body(
@@ -156,7 +111,7 @@ pub(crate) async fn guarded_body(
 ) -> Result<(Identity, HeaderMap, axum::body::Bytes), ApiError> {
     let (parts, body) = req.into_parts();
     check_csrf(&parts.headers, &state.origins)?;
-    let who = identify(&state.config.auth, &parts.headers, peer(&parts.extensions))?;
+    let who = identify(state, &parts.headers, peer(&parts.extensions))?;
     if !state.limiters.allow_user(&who.user) {
         return Err(ApiError::RateLimited);
     }
@@ -272,16 +227,8 @@ async fn call_action(
     )
     .map_err(ApiError::Forbidden)?;
     let mut params = validated.params;
-    // A ClientToken makes CreateSnapshot idempotent, so it may be retried safely.
-    if action == Action::EcsCreateSnapshot
-        && let Value::Object(m) = &mut params
-        && !m.contains_key("ClientToken")
-    {
-        m.insert(
-            "ClientToken".into(),
-            Value::String(uuid::Uuid::new_v4().to_string()),
-        );
-    }
+    // Before the audit row: every attempt carries (and the row records) the same token.
+    call::add_client_token(action, &mut params, || uuid::Uuid::new_v4().to_string());
 
     let audit_id = if action.mutates() {
         state
@@ -329,7 +276,7 @@ async fn call_action(
                 "ok": true,
                 "dry_run": "passed",
                 "request_id": e.request_id,
-                "data": {"Code": e.code, "Message": e.message, "RequestId": e.request_id},
+                "data": call::dry_run_data(e),
                 "warnings": validated.warnings,
             }))
             .into_response()),
@@ -396,8 +343,9 @@ fn is_throttle(e: &CloudError) -> bool {
 
 const MAX_ATTEMPTS: u32 = 3;
 
-/// The payload read from `body`: a part of it when borrowed from it (no copy).
-fn within(body: &Bytes, text: Cow<'_, str>) -> Bytes {
+/// The payload as `Bytes`: a slice of the answer's own buffer when the payload text was
+/// borrowed from it (no copy), else the text itself.
+fn slice_of_body(body: &Bytes, text: Cow<'_, str>) -> Bytes {
     match text {
         Cow::Borrowed(part) => {
             let start = (part.as_ptr() as usize).checked_sub(body.as_ptr() as usize);
@@ -409,6 +357,23 @@ fn within(body: &Bytes, text: Cow<'_, str>) -> Bytes {
             }
         }
         Cow::Owned(text) => Bytes::from(text),
+    }
+}
+
+/// What a call is made with for `profile` in `region`.
+fn call_facts<'p>(
+    profile: &'p Profile,
+    region: &'p str,
+    endpoint: Option<&'p Endpoint>,
+) -> CallFacts<'p> {
+    CallFacts {
+        provider: profile.provider,
+        signature: profile.signature,
+        credentials: &profile.credentials,
+        region,
+        endpoint: endpoint.map(|e| e.host.as_str()),
+        scheme: endpoint.map(|e| e.scheme.as_str()),
+        project_id: profile.project_ids.get(region).map(String::as_str),
     }
 }
 
@@ -428,45 +393,40 @@ pub(crate) async fn forward(
 ) -> Result<(Bytes, Option<String>), Failure> {
     let idempotent = !action.mutates() || action == Action::EcsCreateSnapshot;
     let endpoint = profile.endpoint.as_ref().map(|e| e.for_region(region));
-    let variant = match (profile.provider, profile.signature) {
-        (Provider::Alibaba, AlibabaSignature::V1) => Variant::AlibabaV1,
-        _ => Variant::Default,
-    };
-    let target = Target {
-        region: region.to_string(),
-        endpoint: endpoint.as_ref().map(|e| e.host.clone()),
-        scheme: endpoint.as_ref().map(|e| e.scheme.clone()),
-        project_id: profile.project_ids.get(region).cloned(),
-    };
+    let facts = call_facts(profile, region, endpoint.as_ref());
+    let unsigned =
+        call::build(&facts, action, params).map_err(|e| Failure::Build(e.to_string()))?;
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let mut req = build::build_with(action, params, &target, variant)
-            .map_err(|e| Failure::Build(e.to_string()))?;
         if paced || attempt > 1 {
             state
                 .limiters
                 .upstream_ready(action, &profile.credentials.id)
                 .await;
         }
-        // Fresh time and nonce per attempt: ECS refuses a reused nonce.
+        // Signed after any wait, with fresh time and nonce per attempt: ECS refuses a
+        // reused nonce.
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        let algorithm = variant.algorithm(action);
-        let nonce = algorithm
-            .uses_nonce()
+        let nonce = facts
+            .needs_nonce()
             .then(|| uuid::Uuid::new_v4().to_string());
-        let mut params_sign = SigningParams::new(&profile.credentials, now);
-        if let Some(n) = &nonce {
-            params_sign = params_sign.with_nonce(n);
+        let signed = unsigned
+            .sign(now, nonce.as_deref())
+            .map_err(|e| Failure::Build(e.to_string()))?;
+        if paced || attempt > 1 {
+            // The cloud counts calls as they arrive: at most its limit in any second.
+            state
+                .limiters
+                .upstream_send(action, &profile.credentials.id)
+                .await;
         }
-        sign::sign(algorithm, &mut req, &params_sign)
-            .map_err(|e| Failure::Build(format!("cannot sign: {e}")))?;
         let sent = state
             .upstream
-            .send(&req, endpoint.as_ref(), algorithm == Algorithm::Tc3)
+            .send(&signed.request, endpoint.as_ref())
             .await;
         match sent {
             Ok(Answer {
@@ -476,20 +436,20 @@ pub(crate) async fn forward(
                 ..
             }) => {
                 let rid = request_id_headers.first().map(|(_, v)| v.as_str());
-                match rewind_cloud::error::parse_response_raw(profile.provider, status, rid, body) {
-                    Ok(payload) => {
-                        let request_id = payload.request_id.or_else(|| rid.map(str::to_string));
-                        return Ok((within(body, payload.data), request_id));
+                let e = match Outcome::read(profile.provider, status, rid, body) {
+                    Outcome::Ok(payload) => {
+                        return Ok((slice_of_body(body, payload.data), payload.request_id));
                     }
-                    Err(e) => {
-                        let retry = attempt < max_attempts
-                            && (is_throttle(&e) || (idempotent && e.retryable()));
-                        if !retry {
-                            return Err(Failure::Cloud(Box::new(e)));
-                        }
-                        tracing::warn!(code = %e.code, attempt, "retrying after a retryable cloud error");
-                    }
+                    // A passing dry run is final; `call_action` reports it as a success.
+                    Outcome::DryRunPassed(e) => return Err(Failure::Cloud(e)),
+                    Outcome::Failed(e) => e,
+                };
+                let retry =
+                    attempt < max_attempts && (is_throttle(&e) || (idempotent && e.retryable()));
+                if !retry {
+                    return Err(Failure::Cloud(e));
                 }
+                tracing::warn!(code = %e.code, attempt, "retrying after a retryable cloud error");
             }
             Err(e) => {
                 let retry = attempt < max_attempts
@@ -513,7 +473,7 @@ pub async fn audit(
     Query(q): Query<AuditQuery>,
     req: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
+    let who = identify(&state, req.headers(), peer(req.extensions()))?;
     let Some(log) = state.config.audit.clone() else {
         return Err(ApiError::Disabled("the audit log is not configured".into()));
     };
@@ -556,7 +516,7 @@ pub async fn relay(
         return Err(ApiError::Disabled("the relay is not enabled".into()));
     }
     let (who, headers, body) = guarded_body(&state, req).await?;
-    let r: crate::relay::RelayRequest = parse_json(&body)?;
+    let r: wire::RelayRequest = parse_json(&body)?;
     crate::relay::handle(&state, &who, &headers, &body, r).await
 }
 

@@ -1,10 +1,18 @@
 //! Establishing the caller's identity under the configured auth mode, and the CSRF
 //! rules every state-changing request must meet.
+//!
+//! A browser signed in with OpenID Connect or a token carries a session cookie
+//! ([`crate::sessions`]); scripts send `Authorization: Bearer`. A state-changing request
+//! that fails [`check_csrf`] never reaches a handler with its session cookie (see
+//! [`crate::signin::csrf_gate`]), and every POST handler also runs `check_csrf` before
+//! asking who is calling.
 
-use crate::config::Auth;
+use crate::AppState;
+use crate::config::{Auth, TokenEntry};
 use crate::error::ApiError;
 use crate::host::Origins;
 use crate::policy::Identity;
+use crate::sessions;
 use axum::http::{HeaderMap, header};
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -17,7 +25,57 @@ pub const CSRF_HEADER: &str = "x-rewind-request";
 /// Who is calling. `peer` is the TCP peer (absent when a test drives the router
 /// directly, which header mode then refuses).
 pub fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<SocketAddr>,
+) -> Result<Identity, ApiError> {
+    identify_with(&state.config.auth, state.sessions.as_ref(), headers, peer)
+}
+
+/// The bearer token of `Authorization: Bearer …`, if the header is there.
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    Some(
+        value
+            .to_str()
+            .ok()
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into())),
+    )
+}
+
+/// The configured token whose SHA-256 is that of `presented`. Every entry is compared
+/// in constant time, without stopping early.
+pub fn find_token<'t>(tokens: &'t [TokenEntry], presented: &str) -> Option<&'t TokenEntry> {
+    let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+    let mut found = None;
+    for t in tokens {
+        if bool::from(t.sha256.ct_eq(&digest)) && found.is_none() {
+            found = Some(t);
+        }
+    }
+    found
+}
+
+fn token_identity(tokens: &[TokenEntry], presented: &str) -> Result<Identity, ApiError> {
+    find_token(tokens, presented)
+        .map(|t| Identity {
+            user: t.user.clone(),
+            groups: t.groups.clone(),
+        })
+        .ok_or_else(|| ApiError::Unauthorized("the bearer token is not valid".into()))
+}
+
+/// [`identify`] with the parts it needs: the auth settings and, in the modes that have
+/// them, the session store.
+pub fn identify_with(
     auth: &Auth,
+    sessions: Option<&sessions::Store>,
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
 ) -> Result<Identity, ApiError> {
@@ -26,32 +84,23 @@ pub fn identify(
             user: user.clone(),
             groups: Vec::new(),
         }),
-        Auth::Token { tokens } => {
-            let presented = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| {
-                    v.strip_prefix("Bearer ")
-                        .or_else(|| v.strip_prefix("bearer "))
-                })
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
-            let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-            // Compare against every entry in constant time, without stopping early.
-            let mut found = None;
-            for t in tokens {
-                if bool::from(t.sha256.ct_eq(&digest)) && found.is_none() {
-                    found = Some(t);
-                }
-            }
-            found
-                .map(|t| Identity {
-                    user: t.user.clone(),
-                    groups: t.groups.clone(),
-                })
-                .ok_or_else(|| ApiError::Unauthorized("the bearer token is not valid".into()))
-        }
+        // A bearer token wins over a cookie: scripts say exactly who they are.
+        Auth::Token { tokens } => match bearer(headers) {
+            Some(presented) => token_identity(tokens, presented?),
+            None => sessions
+                .and_then(|s| s.identify(headers, tokens))
+                .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into())),
+        },
+        Auth::Oidc { tokens, .. } => match bearer(headers) {
+            Some(presented) => token_identity(tokens, presented?),
+            None => sessions
+                .and_then(|s| s.identify(headers, tokens))
+                .ok_or_else(|| {
+                    ApiError::Unauthorized(
+                        "not signed in, or the session has ended: sign in at /auth/login".into(),
+                    )
+                }),
+        },
         Auth::Header {
             user_header,
             groups_header,
@@ -123,7 +172,14 @@ pub fn check_csrf(headers: &HeaderMap, origins: &Origins) -> Result<(), ApiError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::TokenEntry;
+
+    fn identify(
+        auth: &Auth,
+        headers: &HeaderMap,
+        peer: Option<SocketAddr>,
+    ) -> Result<Identity, ApiError> {
+        identify_with(auth, None, headers, peer)
+    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

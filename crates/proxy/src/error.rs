@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use rewind_cloud::Lang;
 use rewind_cloud::error::CloudError;
 use rewind_cloud::validate::FieldError;
-use serde_json::{Value, json};
+use rewind_cloud::wire::ErrorBody;
+use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -154,35 +155,18 @@ impl ApiError {
     }
 
     /// The `error` object of the answer.
-    pub fn body(&self) -> Value {
-        let mut error = json!({
-            "code": self.code(),
-            "provider_code": Value::Null,
-            "http_status": Value::Null,
-            "message": self.to_string(),
-            "explanation": Value::Null,
-            "remedy": Value::Null,
-            "retryable": self.retryable(),
-            "request_id": Value::Null,
-        });
+    pub fn body(&self) -> ErrorBody {
+        let mut error = ErrorBody {
+            retryable: self.retryable(),
+            ..ErrorBody::new(self.code(), self.to_string())
+        };
         match self {
-            ApiError::Cloud(e, lang) => {
-                let x = e.explain();
-                error["provider"] = json!(e.provider);
-                error["provider_code"] = json!(e.code);
-                error["http_status"] = json!(e.http_status);
-                error["message"] = json!(e.message);
-                error["explanation"] = json!(x.meaning.get(*lang));
-                error["remedy"] = json!(x.remedy.get(*lang));
-                error["request_id"] = json!(e.request_id);
-                error["detail"] = json!(e.detail);
-                error["i18n"] = json!({"explanation": x.meaning, "remedy": x.remedy});
-            }
+            ApiError::Cloud(e, lang) => return ErrorBody::from_cloud(e, *lang),
             ApiError::InvalidParams(fields) => {
-                error["fields"] = json!(fields);
+                error.fields = fields.clone();
             }
             ApiError::Forbidden(reason) => {
-                error["reason"] = json!(reason);
+                error.reason = Some(reason.clone());
             }
             _ => {}
         }

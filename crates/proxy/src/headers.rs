@@ -69,19 +69,51 @@ impl SecurityHeaders {
 /// The console's policy. It needs: its own scripts, and WebAssembly compilation
 /// (`'wasm-unsafe-eval'`); the inline loader by hash; its own stylesheets (views set
 /// styles only through the CSSOM, `style:height=…`, which `style-src` does not govern);
-/// `fetch` to its own origin only (the API, `/config.json`, the wasm file: every URL the
-/// console requests is relative, and the relay is reached through `/relay`). It shows no
-/// images, so `img-src` stays `'self'`.
+/// `fetch` to its own origin (`/config.json`, the wasm file, and the API and `/relay`
+/// when the server serves the console) and to `api_base` when the console is hosted on
+/// another origin than the server ([`static_host_headers`]). It shows no images, so
+/// `img-src` stays `'self'`.
 pub fn content_security_policy(inline_script_hashes: &[String]) -> String {
+    policy(inline_script_hashes, None)
+}
+
+fn policy(inline_script_hashes: &[String], api_base: Option<&str>) -> String {
     let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
     for h in inline_script_hashes {
         script_src.push_str(&format!(" 'sha256-{h}'"));
     }
+    let connect_src = match api_base {
+        Some(base) => format!("'self' {base}"),
+        None => "'self'".to_string(),
+    };
     format!(
         "default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self'; \
-         connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; \
+         connect-src {connect_src}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; \
          object-src 'none'"
     )
+}
+
+/// The headers every answer carries besides the policy: no framing, no MIME sniffing,
+/// no Referer, a browsing context of its own (names in lower case, as `HeaderName` wants).
+const FIXED: [(&str, &str); 4] = [
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+];
+
+/// The headers a static host (a bucket, a CDN, nginx) must send with the console in
+/// `index_html` so that it runs exactly as it does when `rewind` serves it: the same
+/// policy, with the Rewind server's origin `api_base` added to `connect-src`, and the
+/// same framing, sniffing, referrer and opener rules.
+pub fn static_host_headers(
+    index_html: &str,
+    api_base: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let hashes = inline_script_hashes(index_html);
+    let mut headers = vec![("content-security-policy", policy(&hashes, api_base))];
+    headers.extend(FIXED.iter().map(|(n, v)| (*n, v.to_string())));
+    headers
 }
 
 /// Base64 SHA-256 of the text of each inline `<script>` (one without `src`), as CSP
@@ -215,19 +247,12 @@ pub async fn apply(
         headers.csp.clone()
     };
     h.insert(header::CONTENT_SECURITY_POLICY, csp);
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        HeaderName::from_static("cross-origin-opener-policy"),
-        HeaderValue::from_static("same-origin"),
-    );
+    for (name, value) in FIXED {
+        h.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
     if data {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -292,5 +317,43 @@ mod tests {
         for p in ["/", "/index.html", "/apix", "/relayed", "/healthz"] {
             assert!(!is_data(p), "{p}");
         }
+    }
+
+    #[test]
+    fn a_static_host_sends_the_servers_policy_with_the_api_origin_added() {
+        let html =
+            "<html><head><script type=\"module\">import init from '/a.js';</script></head></html>";
+        let served = SecurityHeaders::new(None);
+        let headers = static_host_headers(html, Some("https://rewind.example"));
+        let csp = &headers[0].1;
+        assert!(
+            csp.contains("connect-src 'self' https://rewind.example;"),
+            "{csp}"
+        );
+        let hash = &inline_script_hashes(html)[0];
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+        // Apart from connect-src, the same policy rewind sends.
+        let same = content_security_policy(std::slice::from_ref(hash));
+        assert_eq!(csp.replace(" https://rewind.example", ""), same);
+        assert!(
+            served
+                .csp()
+                .to_str()
+                .unwrap_or("")
+                .contains("connect-src 'self';")
+        );
+        let names: Vec<&str> = headers.iter().map(|h| h.0).collect();
+        assert_eq!(
+            names,
+            [
+                "content-security-policy",
+                "x-frame-options",
+                "x-content-type-options",
+                "referrer-policy",
+                "cross-origin-opener-policy"
+            ]
+        );
+        let without = static_host_headers(html, None);
+        assert_eq!(without[0].1, same);
     }
 }

@@ -13,16 +13,19 @@ pub mod idempotency;
 pub mod limits;
 pub mod listen;
 pub mod metrics;
+pub mod oidc;
 pub mod operations;
 pub mod policy;
 pub mod relay;
 pub mod resolve;
+pub mod sessions;
+pub mod signin;
 pub mod static_files;
 pub mod upstream;
 
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::{Json, Router, routing::get, routing::post};
-use config::{Auth, Limits, Profile, Relay, ServeConfig};
+use config::{Auth, Limits, Profile, Relay, ServeConfig, SessionLifetimes};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,15 +34,9 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 
-/// How the console talks to the clouds; published to the browser in `/config.json`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Mode {
-    /// The proxy holds the keys and signs (`/api/v1/call`).
-    Portal,
-    /// The browser holds the keys and signs; the proxy relays (`/relay`).
-    Relay,
-}
+/// How the console talks to the clouds; published to the browser in `/config.json`
+/// (the type both ends share).
+pub use rewind_cloud::wire::Mode;
 
 /// Settings the router needs, resolved (credentials read, names checked).
 #[derive(Debug, Clone)]
@@ -67,6 +64,8 @@ pub struct AppConfig {
     /// (`public_origins`, e.g. behind a TLS-terminating reverse proxy): their names are
     /// answered for and they count as the server's own origin.
     pub public_origins: Vec<String>,
+    /// Lifetimes of cookie sessions (`oidc` and `token` modes).
+    pub sessions: SessionLifetimes,
 }
 
 impl Default for AppConfig {
@@ -87,6 +86,7 @@ impl Default for AppConfig {
             relay: Relay::default(),
             listen: None,
             public_origins: Vec::new(),
+            sessions: SessionLifetimes::default(),
         }
     }
 }
@@ -108,6 +108,7 @@ impl AppConfig {
             // Set to the bound address once the socket is open (port 0 resolved).
             listen: None,
             public_origins: c.public_origins,
+            sessions: c.sessions,
         }
     }
 }
@@ -127,6 +128,10 @@ pub struct AppState {
     pub origins: host::Origins,
     /// Operations the server runs (portal mode).
     pub executor: operations::Executor,
+    /// Cookie sessions, in the modes that sign browsers in (`oidc`, `token`).
+    pub sessions: Option<sessions::Store>,
+    /// The OpenID provider, in `oidc` mode.
+    pub oidc: Option<Arc<oidc::Provider>>,
 }
 
 impl AppState {
@@ -198,6 +203,11 @@ pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
     let security = Arc::new(headers::SecurityHeaders::new(config.dist.as_deref()));
     let idempotency = idempotency::Store::new(config.audit.as_ref().map(|a| a.connection()));
     let executor = operations::Executor::new(operations_store(&config), Default::default());
+    let sessions = sessions_store(&config);
+    let oidc = match &config.auth {
+        Auth::Oidc { oidc, .. } => Some(Arc::new(oidc::Provider::new((**oidc).clone()))),
+        _ => None,
+    };
     let state = Arc::new(AppState {
         config,
         upstream,
@@ -207,7 +217,18 @@ pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
         idempotency,
         origins,
         executor,
+        sessions,
+        oidc,
     });
+    // Discovery is tried once now so the log says early whether the provider answers;
+    // sign-in tries again until it does (see `oidc`).
+    if let Some(p) = state.oidc.clone()
+        && let Ok(runtime) = tokio::runtime::Handle::try_current()
+    {
+        runtime.spawn(async move {
+            let _ = p.discover().await;
+        });
+    }
     if state.config.mode == Mode::Portal
         && let Ok(runtime) = tokio::runtime::Handle::try_current()
     {
@@ -222,6 +243,8 @@ pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
     }
     let api = Router::new()
         .route("/session", get(api::session))
+        .route("/session/token", post(signin::token_sign_in))
+        .route("/session/logout", post(signin::logout))
         .route("/profiles", get(api::profiles))
         .route("/call", post(api::call))
         .route("/audit", get(api::audit))
@@ -239,6 +262,9 @@ pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
         .route("/metrics", get(metrics::render))
         .route("/config.json", get(console_config))
         .route("/relay", post(api::relay))
+        .route("/auth/login", get(oidc::login))
+        .route("/auth/callback", get(oidc::callback))
+        .route("/auth/logout", post(signin::logout))
         .nest("/api/v1", api)
         .with_state(state.clone());
     if let Some(dist) = state.config.dist.clone() {
@@ -255,6 +281,12 @@ pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
             tower_http::cors::CorsLayer::new()
                 .allow_origin(origins)
                 .allow_methods([Method::GET, Method::POST])
+                // Browsers cap this (Chromium at 2 hours); one preflight per path and
+                // ten minutes is plenty and keeps a changed policy from lingering.
+                .max_age(Duration::from_secs(600))
+                // The console tells the cloud's answer from the relay's own by this
+                // header; across origins a browser hides it unless exposed.
+                .expose_headers([HeaderName::from_static(relay::RELAY_ANSWER_HEADER)])
                 .allow_headers([
                     axum::http::header::CONTENT_TYPE,
                     axum::http::header::AUTHORIZATION,
@@ -263,6 +295,12 @@ pub fn build(config: AppConfig) -> (Router, Arc<AppState>) {
                 ]),
         );
     }
+    // A session cookie on a state-changing request that fails the CSRF rules is removed
+    // before any handler sees it.
+    router = router.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        signin::csrf_gate,
+    ));
     // Every answer, the 421 included, carries the security headers; the Host check runs
     // before CORS and every route, static files included.
     router = router
@@ -319,6 +357,32 @@ fn operations_store(config: &AppConfig) -> operations::store::Store {
     }
 }
 
+/// The sessions table, in the modes that have sessions: in the audit database when there
+/// is one (sessions survive a restart), else in memory. Cookies are `Secure` when users
+/// reach the server over HTTPS: the OIDC public URL, or in token mode every public origin.
+fn sessions_store(config: &AppConfig) -> Option<sessions::Store> {
+    let secure = match &config.auth {
+        Auth::Oidc { oidc, .. } => oidc.https(),
+        Auth::Token { .. } => {
+            !config.public_origins.is_empty()
+                && config
+                    .public_origins
+                    .iter()
+                    .all(|o| o.starts_with("https://"))
+        }
+        Auth::None { .. } | Auth::Header { .. } => return None,
+    };
+    let cookie = sessions::Cookie::new(secure);
+    let conn = config.audit.as_ref().map(|a| a.connection());
+    match sessions::Store::open(conn, config.sessions, cookie.clone()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the sessions table; sessions are kept in memory");
+            sessions::Store::open(None, config.sessions, cookie).ok()
+        }
+    }
+}
+
 /// The `X-Request-Id` a client sent: logged beside the server's own, never adopted.
 #[derive(Debug, Clone)]
 pub struct ClientRequestId(pub String);
@@ -371,9 +435,28 @@ fn log_response<B>(res: &axum::http::Response<B>, latency: Duration, _: &tracing
     );
 }
 
+/// The console's settings. A console on an origin this server does not accept gets
+/// `OriginNotAllowed`, readable across origins (this answer alone carries
+/// `Access-Control-Allow-Origin` for it, and says nothing about the server), so it can
+/// say why instead of failing on an opaque network error; it can send nothing else.
 async fn console_config(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
-) -> Json<ConsoleConfig> {
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN)
+        && !state.origins.allows_origin(origin.to_str().unwrap_or(""))
+    {
+        let shown: String = origin.to_str().unwrap_or("").chars().take(100).collect();
+        let mut res = error::ApiError::OriginNotAllowed(shown).into_response();
+        let h = res.headers_mut();
+        h.insert(
+            axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            origin.clone(),
+        );
+        h.append(axum::http::header::VARY, HeaderValue::from_static("origin"));
+        return res;
+    }
     Json(ConsoleConfig {
         mode: state.config.mode,
         demo: state.config.demo,
@@ -382,6 +465,7 @@ async fn console_config(
         relay_hosts: relay_hosts(&state.config),
         version: env!("CARGO_PKG_VERSION"),
     })
+    .into_response()
 }
 
 fn relay_hosts(c: &AppConfig) -> std::collections::BTreeMap<rewind_cloud::Provider, Vec<String>> {

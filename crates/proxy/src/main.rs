@@ -20,29 +20,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the console and the API (proxy + relay).
-    Serve {
-        /// Embed the local emulator with demo profiles and no auth (loopback only).
-        #[arg(long, conflicts_with = "config")]
-        demo: bool,
-        /// The configuration file (see rewind.example.toml).
-        #[arg(long, value_name = "FILE")]
-        config: Option<PathBuf>,
-        /// Address to listen on [default: the file's `listen`, or 127.0.0.1:8080].
-        #[arg(long)]
-        listen: Option<SocketAddr>,
-        /// The built console (Trunk's dist folder) [default: the file's `dist`, or dist].
-        #[arg(long)]
-        dist: Option<PathBuf>,
-        /// With --demo: the emulator's world, `demo` or `scale` (10,000+ snapshots).
-        #[arg(long, requires = "demo", default_value = "demo")]
-        world: rewind_emulator::World,
-        /// With --demo: start the console in bring-your-own-keys (relay) mode.
-        #[arg(long, requires = "demo")]
-        relay: bool,
-        /// With --demo: enable the embedded emulator's loopback-only fault-injection
-        /// endpoint `/__emulator/faults` (its address is logged at start).
-        #[arg(long, requires = "demo")]
-        faults: bool,
+    Serve(ServeArgs),
+    /// Print the security headers a static host must send with the built console, as
+    /// nginx `add_header` lines: the policy `rewind` sends, with the Rewind server's
+    /// origin (`--api-base`) allowed for `fetch`.
+    Headers {
+        /// The built console (its index.html's inline scripts are allowed by hash).
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+        /// The origin of the Rewind server the console calls, e.g. https://rewind.example.com.
+        #[arg(long, value_name = "URL")]
+        api_base: Option<String>,
     },
     /// Run the local cloud emulator alone (Lighthouse, ECS and Workspace APIs).
     Emulator {
@@ -68,6 +56,36 @@ enum Command {
     },
     /// Print signed requests: reads one JSON object or an array on stdin (see README).
     Sign,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Embed the local emulator with demo profiles and no auth (loopback only).
+    #[arg(long, conflicts_with = "config")]
+    demo: bool,
+    /// The configuration file (see rewind.example.toml).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: the file's `listen`, or 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// The built console (Trunk's dist folder) [default: the file's `dist`, or dist].
+    #[arg(long)]
+    dist: Option<PathBuf>,
+    /// With --demo: the emulator's world, `demo` or `scale` (10,000+ snapshots).
+    #[arg(long, requires = "demo", default_value = "demo")]
+    world: rewind_emulator::World,
+    /// With --demo: start the console in bring-your-own-keys (relay) mode.
+    #[arg(long, requires = "demo")]
+    relay: bool,
+    /// With --demo: enable the embedded emulator's loopback-only fault-injection
+    /// endpoint `/__emulator/faults` (its address is logged at start).
+    #[arg(long, requires = "demo")]
+    faults: bool,
+    /// With --demo: an origin of a console hosted elsewhere (a static host) that may
+    /// call this server; repeat for more (a configuration file has `cors.origins`).
+    #[arg(long = "cors-origin", value_name = "ORIGIN", requires = "demo")]
+    cors_origins: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -103,15 +121,11 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<(), String> {
     match command {
-        Command::Serve {
-            demo,
-            config,
-            listen,
-            dist,
-            world,
-            relay,
-            faults,
-        } => serve(demo, config, listen, dist, world, relay, faults).await,
+        Command::Serve(args) => serve(args).await,
+        Command::Headers { dist, api_base } => {
+            print!("{}", nginx_headers(&dist, api_base.as_deref())?);
+            Ok(())
+        }
         Command::Emulator {
             listen,
             world,
@@ -156,15 +170,19 @@ async fn run(command: Command) -> Result<(), String> {
     }
 }
 
-async fn serve(
-    demo: bool,
-    config_path: Option<PathBuf>,
-    listen: Option<SocketAddr>,
-    dist: Option<PathBuf>,
-    world: rewind_emulator::World,
-    relay: bool,
-    faults: bool,
-) -> Result<(), String> {
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let ServeArgs {
+        demo,
+        config: config_path,
+        listen,
+        dist,
+        world,
+        relay,
+        faults,
+        cors_origins,
+    } = args;
+    let cors_origins = rewind_proxy::config::origins("--cors-origin", None, cors_origins)
+        .map_err(|e| e.to_string())?;
     let found_dist = |dist: PathBuf| {
         if dist.join("index.html").is_file() {
             Some(dist)
@@ -193,6 +211,7 @@ async fn serve(
         if relay {
             demo::enable_relay(&mut cfg);
         }
+        cfg.cors_origins = cors_origins;
         embedded = Some(emu);
         (listen, cfg)
     } else {
@@ -205,6 +224,12 @@ async fn serve(
         }
         if faults {
             return Err("--faults only goes with --demo (it acts on the embedded emulator)".into());
+        }
+        if !cors_origins.is_empty() {
+            return Err(
+                "--cors-origin only goes with --demo (a configuration file has `cors.origins`)"
+                    .into(),
+            );
         }
         let Some(path) = config_path else {
             return Err("give --config FILE (see rewind.example.toml) or --demo".into());
@@ -296,4 +321,24 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// `rewind headers`: the static host's `add_header` lines for the console in `dist`.
+fn nginx_headers(dist: &std::path::Path, api_base: Option<&str>) -> Result<String, String> {
+    if let Some(base) = api_base {
+        rewind_proxy::config::origins("--api-base", None, vec![base.to_string()])
+            .map_err(|e| e.to_string())?;
+    }
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| {
+        format!(
+            "cannot read {}: {e} (build the console first)",
+            index.display()
+        )
+    })?;
+    let mut out = String::new();
+    for (name, value) in rewind_proxy::headers::static_host_headers(&html, api_base) {
+        out.push_str(&format!("add_header {name} \"{value}\" always;\n"));
+    }
+    Ok(out)
 }

@@ -71,7 +71,7 @@ pub async fn render(
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0);
-    crate::auth::identify(&state.config.auth, req.headers(), peer)?;
+    crate::auth::identify(&state, req.headers(), peer)?;
     let mut out = String::new();
     out.push_str("# HELP rewind_http_requests_total Requests answered, by route and status.\n");
     out.push_str("# TYPE rewind_http_requests_total counter\n");

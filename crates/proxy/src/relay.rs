@@ -18,36 +18,18 @@ use axum::body::Body;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use rewind_cloud::Provider;
+use rewind_cloud::call::Outcome;
 use rewind_cloud::http::HttpRequest;
 use rewind_cloud::relay::RelayError;
-use serde::Deserialize;
-use serde_json::Value;
+use rewind_cloud::wire::RelayRequest;
 use std::net::IpAddr;
+
+/// Marks an answer of `/relay` that is the cloud's, passed on (`upstream`), rather than
+/// the relay's own refusal.
+pub const RELAY_ANSWER_HEADER: &str = "x-rewind-relay";
 
 // Kept at their former paths; the resolver now lives below the client that uses it.
 pub use crate::resolve::{PublicOnlyResolver, is_public, resolve_public};
-
-/// What the console posts: the request exactly as it signed it. `path` is not
-/// percent-encoded and `query` holds decoded pairs in the signed order.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RelayRequest {
-    pub provider: Provider,
-    pub method: String,
-    pub host: String,
-    #[serde(default = "root")]
-    pub path: String,
-    #[serde(default)]
-    pub query: Vec<(String, String)>,
-    #[serde(default)]
-    pub headers: Vec<(String, String)>,
-    #[serde(default)]
-    pub body: String,
-}
-
-fn root() -> String {
-    "/".into()
-}
 
 /// Where a relayed request may go.
 #[derive(Debug, PartialEq, Eq)]
@@ -166,15 +148,7 @@ pub async fn handle(
         return Err(ApiError::BadJson("path must start with /".into()));
     }
     let dest = destination(state, r.provider, &r.host).map_err(ApiError::RelayRefused)?;
-    let req = HttpRequest {
-        method: r.method.clone(),
-        scheme: "https".into(),
-        host: r.host.clone(),
-        path: r.path.clone(),
-        query: r.query.clone(),
-        headers: r.headers.clone(),
-        body: r.body.clone().into_bytes(),
-    };
+    let req = r.to_request();
     // Read the request as the cloud will; everything below sees only what it will act on.
     let region_hint = match &dest {
         Destination::Override(_, region) => region.as_deref(),
@@ -249,17 +223,20 @@ async fn forward(
         None
     };
 
-    let form_query = r.provider == Provider::Tencent;
     // Documented per-account limits apply to relayed calls too: queue, never fail.
     state
         .limiters
         .upstream_ready(action, &access_key_id(r))
         .await;
+    state
+        .limiters
+        .upstream_send(action, &access_key_id(r))
+        .await;
     let started = std::time::Instant::now();
     // Relayed requests are sent once: the browser signed them with a one-time nonce.
     let sent = match dest {
-        Destination::Override(e, _) => state.upstream.send(req, Some(e), form_query).await,
-        Destination::Allowlisted => state.relay_upstream.send(req, None, form_query).await,
+        Destination::Override(e, _) => state.upstream.send(req, Some(e)).await,
+        Destination::Allowlisted => state.relay_upstream.send(req, None).await,
     };
     state.metrics.record_upstream(
         r.provider.id(),
@@ -272,23 +249,15 @@ async fn forward(
         started.elapsed().as_secs_f64(),
     );
     let completion = match &sent {
-        Ok(a) => {
-            match rewind_cloud::error::parse_response(r.provider, a.status, a.request_id(), &a.body)
-            {
-                Ok(data) => Completion {
-                    outcome: "ok".into(),
-                    http_status: Some(a.status),
-                    request_id: data
-                        .get("RequestId")
-                        .or_else(|| data.get("request_id"))
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                        .or_else(|| a.request_id().map(str::to_string)),
-                    ..Default::default()
-                },
-                Err(e) => Completion::from_cloud(&e),
-            }
-        }
+        Ok(a) => match Outcome::read(r.provider, a.status, a.request_id(), &a.body) {
+            Outcome::Ok(payload) => Completion {
+                outcome: "ok".into(),
+                http_status: Some(a.status),
+                request_id: payload.request_id,
+                ..Default::default()
+            },
+            Outcome::DryRunPassed(e) | Outcome::Failed(e) => Completion::from_cloud(&e),
+        },
         Err(e) => Completion::no_answer(
             matches!(e, SendError::NotSent(_) | SendError::Invalid(_)),
             e.to_string(),
@@ -300,7 +269,7 @@ async fn forward(
     let mut res = Response::new(Body::from(answer.body));
     *res.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
     let h = res.headers_mut();
-    h.insert("x-rewind-relay", HeaderValue::from_static("upstream"));
+    h.insert(RELAY_ANSWER_HEADER, HeaderValue::from_static("upstream"));
     // Never the upstream's own type: an HTML or script answer must not render or run
     // from Rewind's origin. JSON is labelled JSON; anything else is a download.
     if json {

@@ -5,7 +5,6 @@ use crate::config::Endpoint;
 use crate::resolve::PublicOnlyResolver;
 use axum::body::Bytes;
 use rewind_cloud::http::HttpRequest;
-use rewind_cloud::sign::encoding;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -89,24 +88,18 @@ impl Upstream {
     }
 
     /// Sends `req` as signed: to `req.scheme://req.host`, or to `connect` while keeping
-    /// `Host: req.host`. `form_query` selects Tencent's form encoding of the query.
+    /// `Host: req.host`. The path and query are written as the request encodes them
+    /// ([`HttpRequest::encoded_query`]: the form its signature covers).
     pub async fn send(
         &self,
         req: &HttpRequest,
         connect: Option<&Endpoint>,
-        form_query: bool,
     ) -> Result<Answer, SendError> {
         let (scheme, authority) = match connect {
             Some(e) => (e.scheme.as_str(), e.connect.as_str()),
             None => (req.scheme.as_str(), req.host.as_str()),
         };
-        let query = if form_query {
-            encoding::form_urlencode(&req.query)
-        } else {
-            encoding::rfc3986_query(&req.query)
-        };
-        let path = encoding::encode_path(if req.path.is_empty() { "/" } else { &req.path });
-        let url = self.url(scheme, authority, &path, &query)?;
+        let url = self.url(scheme, authority, &req.encoded_path(), &req.encoded_query())?;
         self.send_raw(&req.method, url, &req.host, &req.headers, req.body.clone())
             .await
     }
@@ -261,6 +254,7 @@ impl Upstream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rewind_cloud::encoding;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// Serves one request with an answer written in `pieces`, a pause between each.

@@ -426,6 +426,33 @@ async fn cors_preflight_answers_configured_origins_only() {
         res.headers()["access-control-allow-origin"],
         "https://console.example"
     );
+    assert_eq!(res.headers()["access-control-max-age"], "600");
+    // The relay's marker of a cloud answer is readable across origins.
+    let relayed = app(cfg.clone())
+        .oneshot(
+            Request::get("/healthz")
+                .header("origin", "https://console.example")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        relayed.headers()["access-control-expose-headers"],
+        "x-rewind-relay"
+    );
+    let allowed = res.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in [
+        "content-type",
+        "authorization",
+        "x-rewind-request",
+        "idempotency-key",
+    ] {
+        assert!(allowed.contains(h), "{h} not in {allowed}");
+    }
     let res = app(cfg.clone())
         .oneshot(preflight("https://evil.test"))
         .await
@@ -437,4 +464,64 @@ async fn cors_preflight_answers_configured_origins_only() {
     let (s, v) = send(app(cfg), p).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(v["error"]["code"], "PolicyDenied");
+}
+
+/// A console on an origin the server does not accept learns why from `/config.json`
+/// (readable across origins, saying nothing about the server); an accepted origin gets
+/// the settings under the CORS rules; the API itself stays closed to the other origin.
+#[tokio::test]
+async fn config_json_tells_a_console_on_another_origin_whether_it_is_accepted() {
+    let mut cfg = config();
+    cfg.cors_origins = vec!["https://console.example".into()];
+    let get = |origin: &str| {
+        Request::get("/config.json")
+            .header("origin", origin)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let res = app(cfg.clone())
+        .oneshot(get("https://evil.test"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://evil.test"
+    );
+    assert!(
+        !res.headers()
+            .contains_key("access-control-allow-credentials")
+    );
+    let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"]["code"], "OriginNotAllowed", "{v}");
+    assert!(
+        v.get("mode").is_none() && v.get("relay_hosts").is_none(),
+        "{v}"
+    );
+
+    let res = app(cfg.clone())
+        .oneshot(get("https://console.example"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "https://console.example"
+    );
+    let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(v["mode"].is_string(), "{v}");
+
+    // Same origin (no Origin header) is unchanged.
+    let res = app(cfg)
+        .oneshot(Request::get("/config.json").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
 }

@@ -138,7 +138,8 @@ pub(super) fn snapshot_steps(p: &SnapshotPlan, op_id: &str) -> Vec<Work> {
 pub(super) fn power_steps(p: &PowerPlan) -> Vec<Work> {
     vec![Work::Power(
         PowerStep::new(Provider::Alibaba, &p.instance_id, p.power, true)
-            .with_stop_mode(p.stop.clone()),
+            .with_stop_mode(p.stop.clone())
+            .with_name(p.instance_name.as_deref()),
     )]
 }
 

@@ -52,8 +52,13 @@ pub fn pace_limit(action: Action) -> Option<u32> {
 pub struct Batch {
     id: String,
     items: Vec<Machine>,
-    /// Times of the paced starts still inside the last second.
-    starts_ms: Vec<u64>,
+    /// The paced starts still inside the last second, with their action: each action
+    /// has its own limit (Lighthouse counts CreateInstanceSnapshot and
+    /// ApplyInstanceSnapshot separately), so a batch's rollbacks never wait behind its
+    /// safety snapshots. (A state saved before this field existed had one window for
+    /// all actions, `starts_ms`; it is ignored: at most a second of pacing history.)
+    #[serde(default)]
+    paced: Vec<(Action, u64)>,
     /// The next item to look at first (round robin, so no item starves).
     cursor: usize,
 }
@@ -115,7 +120,7 @@ impl Batch {
         Ok(Batch {
             id,
             items,
-            starts_ms: Vec::new(),
+            paced: Vec::new(),
             cursor: 0,
         })
     }
@@ -146,7 +151,7 @@ impl Batch {
 
     /// What to do next at `now_ms`.
     pub fn poll(&mut self, now_ms: u64) -> BatchNext {
-        self.starts_ms.retain(|t| t + 1000 > now_ms);
+        self.paced.retain(|(_, t)| t + 1000 > now_ms);
         let n = self.items.len();
         let mut wake: Option<u64> = None;
         let mut awaiting = false;
@@ -160,11 +165,19 @@ impl Batch {
                 awaiting = true;
                 continue;
             }
-            if let Some(limit) = m.due_action(now_ms).and_then(pace_limit) {
+            if let Some(action) = m.due_action(now_ms)
+                && let Some(limit) = pace_limit(action)
+            {
+                let starts: Vec<u64> = self
+                    .paced
+                    .iter()
+                    .filter(|(a, _)| *a == action)
+                    .map(|(_, t)| *t)
+                    .collect();
                 let limit = limit as usize;
-                if self.starts_ms.len() >= limit {
-                    // Held until the oldest start in the window leaves it.
-                    let free = self.starts_ms[self.starts_ms.len() - limit] + 1000;
+                if starts.len() >= limit {
+                    // Held until the oldest start of this action leaves the window.
+                    let free = starts[starts.len() - limit] + 1000;
                     wake = Some(wake.map_or(free, |w| w.min(free)));
                     continue;
                 }
@@ -172,7 +185,7 @@ impl Batch {
             match m.poll(now_ms) {
                 Next::Send(call) => {
                     if pace_limit(call.action).is_some() {
-                        self.starts_ms.push(now_ms);
+                        self.paced.push((call.action, now_ms));
                     }
                     self.cursor = (i + 1) % n;
                     return BatchNext::Send { item: i, call };
@@ -248,9 +261,11 @@ impl Batch {
 
 #[cfg(test)]
 mod tests {
+    use super::super::SafetySnapshot;
     use super::super::tencent::RollbackPlan;
     use super::*;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn plan(i: usize) -> Operation {
         Operation::LhRollback(RollbackPlan {
@@ -305,6 +320,38 @@ mod tests {
             assert!(in_window <= 20, "{in_window} starts within a second of {t}");
         }
         assert!(applies[59] >= 2000, "60 starts take at least 2 s at 20/s");
+    }
+
+    /// Lighthouse limits CreateInstanceSnapshot and ApplyInstanceSnapshot at 20/s each:
+    /// in one instant a batch starts 20 of each, its rollbacks not held behind its
+    /// safety snapshots.
+    #[test]
+    fn each_paced_action_has_its_own_window() {
+        let plans = (0..40)
+            .map(|i| {
+                let Operation::LhRollback(mut p) = plan(i) else {
+                    unreachable!()
+                };
+                p.safety_snapshot = (i < 20).then(SafetySnapshot::default);
+                Operation::LhRollback(p)
+            })
+            .collect();
+        let mut b = Batch::new("b", plans, RunOptions::default()).unwrap();
+        let mut starts = BTreeMap::<Action, usize>::new();
+        while let BatchNext::Send { item, call } = b.poll(0) {
+            if pace_limit(call.action).is_some() {
+                *starts.entry(call.action).or_default() += 1;
+            }
+            let a = match call.action {
+                Action::LhCreateInstanceSnapshot => Answer::ok(
+                    json!({"SnapshotId": format!("lhsnap-s{item:07}"), "RequestId": "r"}),
+                ),
+                _ => answer(&call),
+            };
+            b.on_answer(item, a, 0);
+        }
+        assert_eq!(starts.get(&Action::LhCreateInstanceSnapshot), Some(&20));
+        assert_eq!(starts.get(&Action::LhApplyInstanceSnapshot), Some(&20));
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub(super) fn restore_steps(p: &RestorePlan) -> Vec<Work> {
         phase: RestorePhase::Check,
         before: Vec::new(),
         job_id: None,
+        job_status: None,
         sub_jobs: Vec::new(),
     })]
 }
@@ -97,12 +98,31 @@ pub struct RestoreStep {
     phase: RestorePhase,
     before: Vec<Before>,
     job_id: Option<String>,
+    /// What ShowJob last said of the job.
+    #[serde(default)]
+    job_status: Option<JobStatus>,
     sub_jobs: Vec<SubJobRecord>,
+}
+
+/// The Workspace job of a restore, for display (its ID to copy, its state).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub job_id: String,
+    /// `None` until ShowJob has answered.
+    pub status: Option<JobStatus>,
 }
 
 impl RestoreStep {
     pub fn sub_jobs(&self) -> &[SubJobRecord] {
         &self.sub_jobs
+    }
+
+    /// The job, once BatchRestoreDesktopSnapshot named it.
+    pub fn job(&self) -> Option<JobRecord> {
+        self.job_id.as_ref().map(|id| JobRecord {
+            job_id: id.clone(),
+            status: self.job_status.clone(),
+        })
     }
 
     fn ids(&self) -> Vec<String> {
@@ -206,7 +226,8 @@ impl RestoreStep {
         Flow::Next
     }
 
-    fn job(&mut self, job: ShowJobResponse) -> Flow {
+    fn on_job(&mut self, job: ShowJobResponse) -> Flow {
+        self.job_status = Some(job.status.clone());
         self.sub_jobs = job
             .sub_jobs
             .iter()
@@ -342,7 +363,7 @@ impl StepWork for RestoreStep {
                 Flow::Next
             }
             RestorePhase::Job if self.job_id.is_some() => match decode(data) {
-                Some(job) => self.job(job),
+                Some(job) => self.on_job(job),
                 None => unreadable(Action::WsShowJob),
             },
             RestorePhase::Job | RestorePhase::Watch => match decode(data) {
@@ -359,6 +380,17 @@ impl StepWork for RestoreStep {
         }
         self.phase = RestorePhase::Watch;
         Some(Flow::Next)
+    }
+
+    fn final_detail(&self) -> Option<String> {
+        let status = self.job_status.as_ref().filter(|s| s.is_finished())?;
+        let total = self.sub_jobs.len();
+        let finished = self
+            .sub_jobs
+            .iter()
+            .filter(|s| s.status.is_finished())
+            .count();
+        Some(format!("{status} {finished}/{total}"))
     }
 
     fn checks(&self) -> Vec<(Action, Value)> {

@@ -130,6 +130,15 @@ impl Machine {
             .unwrap_or(&[])
     }
 
+    /// The Workspace job a restore is following, once the cloud named it: its ID and
+    /// the status ShowJob last answered.
+    pub fn ws_job(&self) -> Option<huawei::JobRecord> {
+        self.steps.iter().find_map(|s| match &s.work {
+            Work::WsRestore(r) => r.job(),
+            _ => None,
+        })
+    }
+
     /// The action `poll(now_ms)` would send, if it would send one (a batch paces by it).
     pub fn due_action(&self, now_ms: u64) -> Option<Action> {
         if self.outcome.is_some()
@@ -459,6 +468,10 @@ impl Machine {
     fn fail(&mut self, mut failure: Failure) {
         if let Some(step) = self.steps.get_mut(self.current) {
             step.record.state = StepState::Failed;
+            // The last poll's detail ("RUNNING 3/4") would outlive the end it led to.
+            if let Some(detail) = step.work.get().final_detail() {
+                step.record.detail = detail;
+            }
             failure.step.get_or_insert(self.current);
         }
         self.run.wake_ms = None;

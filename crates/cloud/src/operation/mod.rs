@@ -31,6 +31,7 @@ pub mod alibaba;
 pub mod batch;
 pub mod huawei;
 mod machine;
+mod naming;
 pub mod power;
 mod task;
 pub mod tencent;
@@ -39,6 +40,8 @@ mod tests;
 
 pub use batch::{Batch, BatchNext};
 pub use machine::Machine;
+pub use naming::{PlannedAt, SAFETY_NAME_PREFIX};
+pub(crate) use naming::{safety_name, short_id};
 pub use task::{BatchKind, BatchPlan, Task, TaskNext, TaskPlan};
 
 use crate::action::Action;
@@ -192,8 +195,10 @@ impl Operation {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SafetySnapshot {
-    /// Left out, a name derived from the operation id (`rewind-before-rollback-…`), so
-    /// that a lost answer can be settled by finding the snapshot by name.
+    /// The console names it when it makes the plan ([`SafetySnapshot::named`]: the
+    /// target's name and the local time). Left out, a name derived from the operation id
+    /// (`rewind-before-rollback-…`). Either way a lost answer is settled by finding a
+    /// new snapshot of that name.
     #[serde(default)]
     pub name: Option<String>,
     /// ECS only.
@@ -231,6 +236,10 @@ pub struct PowerPlan {
     /// ECS only: how to stop.
     #[serde(default)]
     pub stop: power::StopMode,
+    /// The instance's name, when the console knew it: the step reads "Stop web-2
+    /// (i-…)" rather than the bare ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
 }
 
 /// How persistent a machine is. The defaults suit a person watching; tests shorten them.
@@ -567,6 +576,11 @@ pub(crate) trait StepWork {
     fn created_snapshot(&self) -> Option<&str> {
         None
     }
+    /// What the step's line says once it failed, when the last poll's detail no longer
+    /// holds (a job read RUNNING that then ended FAIL).
+    fn final_detail(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Every kind of step.
@@ -680,23 +694,4 @@ enum Outcome {
 pub fn backoff_ms(n: u32) -> u64 {
     const STEPS: [u64; 5] = [500, 1000, 1500, 2000, 3000];
     STEPS[(n as usize).min(STEPS.len() - 1)]
-}
-
-/// A short, name-safe form of the operation id for snapshot names: itself when it is
-/// at most 24 letters, digits, `-`, `_` or `.`, else 16 hex characters of its hash.
-pub(crate) fn short_id(op_id: &str) -> String {
-    let plain = (1..=24).contains(&op_id.len())
-        && op_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if plain {
-        op_id.to_string()
-    } else {
-        crate::sign::sha256_hex(op_id.as_bytes())[..16].to_string()
-    }
-}
-
-/// The default name of the safety snapshot of operation `op_id`.
-pub(crate) fn safety_name(op_id: &str, what: &str) -> String {
-    format!("rewind-before-{what}-{}", short_id(op_id))
 }

@@ -78,6 +78,9 @@ pub struct PowerStep {
     /// ECS stop options (`ForceStop`, `StoppedMode`).
     #[serde(default)]
     stop: StopMode,
+    /// For the label only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    instance_name: Option<String>,
 }
 
 /// How an ECS instance is stopped: the console's choices, the provider's parameters.
@@ -114,6 +117,12 @@ impl PowerStep {
         self
     }
 
+    /// Named in its label as "web-2 (i-…)".
+    pub(crate) fn with_name(mut self, name: Option<&str>) -> PowerStep {
+        self.instance_name = name.filter(|n| !n.trim().is_empty()).map(str::to_string);
+        self
+    }
+
     pub(crate) fn new(
         provider: Provider,
         instance_id: &str,
@@ -128,6 +137,7 @@ impl PowerStep {
             phase: PowerPhase::Check,
             before: None,
             stop: StopMode::default(),
+            instance_name: None,
         }
     }
 
@@ -155,7 +165,10 @@ impl PowerStep {
 
 impl StepWork for PowerStep {
     fn label(&self) -> Text {
-        let id = &self.instance_id;
+        let id = match &self.instance_name {
+            Some(name) => format!("{name} ({})", self.instance_id),
+            None => self.instance_id.clone(),
+        };
         match self.power {
             Power::Start => Text::new(format!("Start {id}"), format!("启动 {id}")),
             Power::Stop => Text::new(format!("Stop {id}"), format!("停止 {id}")),

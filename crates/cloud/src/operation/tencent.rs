@@ -96,12 +96,10 @@ pub(super) fn snapshot_steps(p: &SnapshotPlan, op_id: &str) -> Vec<Work> {
 }
 
 pub(super) fn power_steps(p: &PowerPlan) -> Vec<Work> {
-    vec![Work::Power(PowerStep::new(
-        Provider::Tencent,
-        &p.instance_id,
-        p.power,
-        true,
-    ))]
+    vec![Work::Power(
+        PowerStep::new(Provider::Tencent, &p.instance_id, p.power, true)
+            .with_name(p.instance_name.as_deref()),
+    )]
 }
 
 fn instance_mark(i: &Instance) -> OpMark {

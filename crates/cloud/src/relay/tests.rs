@@ -1,6 +1,6 @@
 use super::*;
 use crate::examples;
-use crate::sign::{self, Credentials, SigningParams};
+use crate::sign::Credentials;
 use serde_json::json;
 
 const NOW: i64 = 1_767_225_600;
@@ -20,28 +20,29 @@ fn variants(provider: Provider) -> &'static [Variant] {
     }
 }
 
-/// What the console sends for `action`: built by the builder, signed with fake keys
-/// (with an STS token, so the token headers are present too).
+/// What the console sends for `action`: prepared as every call is, signed with fake
+/// keys (with an STS token, so the token headers are present too).
 fn signed_with(action: Action, params: &Value, variant: Variant) -> HttpRequest {
-    let target = Target {
-        region: match action.provider() {
-            Provider::Tencent => "ap-guangzhou".into(),
-            Provider::Alibaba => "cn-beijing".into(),
-            Provider::Huawei => "cn-north-4".into(),
-        },
-        endpoint: Some(host(action.provider()).into()),
-        scheme: None,
-        project_id: Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9".into()),
-    };
-    let mut req = build::build_with(action, params, &target, variant).unwrap();
     let creds = Credentials::new("AKIDEXAMPLEFAKE", "fake-secret").with_token("fake-sts-token");
-    sign::sign(
-        variant.algorithm(action),
-        &mut req,
-        &SigningParams::new(&creds, NOW).with_nonce("5f0c1d2e"),
-    )
-    .unwrap();
-    req
+    let facts = call::CallFacts {
+        provider: action.provider(),
+        signature: match variant {
+            Variant::AlibabaV1 => call::AlibabaSignature::V1,
+            _ => call::AlibabaSignature::V3,
+        },
+        credentials: &creds,
+        region: match action.provider() {
+            Provider::Tencent => "ap-guangzhou",
+            Provider::Alibaba => "cn-beijing",
+            Provider::Huawei => "cn-north-4",
+        },
+        endpoint: Some(host(action.provider())),
+        scheme: None,
+        project_id: Some("0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+    };
+    call::prepare(&facts, action, params, NOW, Some("5f0c1d2e"))
+        .unwrap()
+        .request
 }
 
 fn signed(action: Action, variant: Variant) -> HttpRequest {

@@ -12,7 +12,8 @@
 pub mod acs3;
 pub mod acs_v1;
 mod authorization;
-pub mod encoding;
+/// Percent-encoding as each signature needs it (shared with `http`, which encodes URLs).
+pub use crate::encoding;
 pub mod sdk_hmac;
 pub mod tc3;
 pub mod time;

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use rewind_cloud::HttpRequest;
-use rewind_cloud::sign::encoding;
+use rewind_cloud::encoding;
 use serde_json::Value;
 use std::path::Path;
 

@@ -10,7 +10,7 @@ mod describe;
 mod mutations;
 
 use crate::clock::utc_ms;
-use crate::error::ApiError;
+use crate::error::Refusal;
 pub use rewind_cloud::alibaba::{DiskStatus, InstanceStatus, LockReason, SnapshotStatus};
 use std::collections::BTreeMap;
 
@@ -99,8 +99,8 @@ pub fn region_of_host(host: &str) -> Option<String> {
     (!region.is_empty() && !region.contains('.')).then(|| region.to_string())
 }
 
-fn err(status: u16, code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(status, code, message)
+fn err(status: u16, code: &str, message: impl Into<String>) -> Refusal {
+    Refusal::new(status, code, message)
 }
 
 /// Snapshots created before this date cannot be used (documented).
@@ -135,7 +135,7 @@ impl Region {
 }
 
 impl Account {
-    pub fn region_mut(&mut self, name: &str) -> Result<&mut Region, ApiError> {
+    pub fn region_mut(&mut self, name: &str) -> Result<&mut Region, Refusal> {
         self.regions.get_mut(name).ok_or_else(|| {
             err(
                 400,

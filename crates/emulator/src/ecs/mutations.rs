@@ -5,7 +5,7 @@
 use super::{
     Account, DiskStatus, InstanceStatus, Snapshot, SnapshotStatus, err, too_old_cutoff_ms,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use crate::params::{ECS, Params, well_formed};
 use crate::state::OpCtx;
 use rewind_cloud::limits::ECS_MAX_TAGS;
@@ -16,7 +16,7 @@ fn dry_run(p: &Params) -> ApiResult<bool> {
     Ok(p.opt_bool("DryRun")?.unwrap_or(false))
 }
 
-fn dry_run_passed() -> ApiError {
+fn dry_run_passed() -> Refusal {
     err(
         400,
         "DryRunOperation",

@@ -10,7 +10,7 @@
 mod describe;
 mod mutations;
 
-use crate::error::ApiError;
+use crate::error::Refusal;
 use crate::params::well_formed;
 pub use rewind_cloud::tencent::{InstanceState, OperationState, SnapshotState};
 use rewind_cloud::validate::IdKind;
@@ -107,8 +107,8 @@ pub struct Account {
     pub create_rate: RateWindow,
 }
 
-fn err(code: &str, message: impl Into<String>) -> ApiError {
-    ApiError::new(200, code, message)
+fn err(code: &str, message: impl Into<String>) -> Refusal {
+    Refusal::new(200, code, message)
 }
 
 pub fn valid_instance_id(id: &str) -> bool {
@@ -119,21 +119,21 @@ pub fn valid_snapshot_id(id: &str) -> bool {
     well_formed(IdKind::LhSnapshot, id)
 }
 
-fn instance_not_found(id: &str) -> ApiError {
+fn instance_not_found(id: &str) -> Refusal {
     err(
         "ResourceNotFound.InstanceIdNotFound",
         format!("The instance `{id}` does not exist."),
     )
 }
 
-fn instance_id_malformed(id: &str) -> ApiError {
+fn instance_id_malformed(id: &str) -> Refusal {
     err(
         "InvalidParameterValue.InstanceIdMalformed",
         format!("The instance ID `{id}` is malformed."),
     )
 }
 
-fn snapshot_id_malformed(id: &str) -> ApiError {
+fn snapshot_id_malformed(id: &str) -> Refusal {
     err(
         "InvalidParameterValue.SnapshotIdMalformed",
         format!("The snapshot ID `{id}` is malformed."),
@@ -218,7 +218,7 @@ impl Region {
 }
 
 impl Account {
-    pub fn region_mut(&mut self, name: &str) -> Result<&mut Region, ApiError> {
+    pub fn region_mut(&mut self, name: &str) -> Result<&mut Region, Refusal> {
         self.regions.get_mut(name).ok_or_else(|| {
             err(
                 "UnsupportedRegion",

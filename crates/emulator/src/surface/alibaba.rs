@@ -3,10 +3,10 @@
 //! `{"RequestId","HostId","Code","Message","Recommend"}`.
 
 use super::{Call, Outcome, Served};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use crate::params::pairs_to_object;
+use rewind_cloud::encoding::parse_query;
 use rewind_cloud::http::HttpRequest;
-use rewind_cloud::sign::encoding::parse_query;
 use rewind_cloud::{Action, Provider};
 use serde_json::{Value, json};
 
@@ -24,7 +24,7 @@ fn host_id(req: &HttpRequest) -> String {
     }
 }
 
-pub fn error(e: &ApiError, request_id: &str, req: &HttpRequest) -> Outcome {
+pub fn error(e: &Refusal, request_id: &str, req: &HttpRequest) -> Outcome {
     let body = json!({
         "RequestId": request_id,
         "HostId": host_id(req),
@@ -55,8 +55,8 @@ fn params(req: &HttpRequest) -> Value {
     pairs_to_object(&pairs)
 }
 
-fn not_found() -> ApiError {
-    ApiError::new(
+fn not_found() -> Refusal {
+    Refusal::new(
         404,
         "InvalidAction.NotFound",
         "Specified api is not found, please check your url and method.",
@@ -86,7 +86,7 @@ fn run(call: &Call, params: &Value) -> ApiResult<Value> {
     if let Some(v) = version
         && v != Provider::Alibaba.api_version()
     {
-        return Err(ApiError::new(
+        return Err(Refusal::new(
             400,
             "InvalidVersion",
             format!("Specified parameter Version is not valid: {v}."),

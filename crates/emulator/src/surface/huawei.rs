@@ -2,7 +2,7 @@
 //! errors `{"error_code","error_msg","request_id"}` and an `X-Request-Id` header always.
 
 use super::{Call, Outcome, Served};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use rewind_cloud::Action;
 use rewind_cloud::http::HttpRequest;
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ pub fn action_name(req: &HttpRequest) -> String {
         .unwrap_or_else(|| req.path.clone())
 }
 
-pub fn error(e: &ApiError, request_id: &str) -> Outcome {
+pub fn error(e: &Refusal, request_id: &str) -> Outcome {
     Outcome::new(
         e.status,
         json!({"error_code": e.code, "error_msg": e.message, "request_id": request_id}),
@@ -32,16 +32,16 @@ pub fn success(body: Value, request_id: &str) -> Outcome {
     )
 }
 
-fn no_such_api() -> ApiError {
-    ApiError::new(
+fn no_such_api() -> Refusal {
+    Refusal::new(
         404,
         "APIGW.0101",
         "The API does not exist or has not been published in the environment.",
     )
 }
 
-fn not_your_project(project_id: &str) -> ApiError {
-    ApiError::new(
+fn not_your_project(project_id: &str) -> Refusal {
+    Refusal::new(
         403,
         "APIGW.0302",
         format!("The project {project_id} does not belong to the account of this access key."),
@@ -85,7 +85,7 @@ fn run(call: &Call, action: Action, project_id: &str, job_id: &str) -> ApiResult
         && !h.is_empty()
         && h != project_id
     {
-        return Err(ApiError::new(
+        return Err(Refusal::new(
             400,
             "WKS.0002",
             "The X-Project-Id header does not match the project in the path.",

@@ -13,7 +13,7 @@ pub mod tencent;
 
 use crate::Inner;
 use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use crate::faults::Effect;
 use crate::prng::SplitMix64;
 use crate::state::OpCtx;
@@ -125,7 +125,7 @@ pub fn request_id(provider: Provider, rng: &mut SplitMix64) -> String {
 }
 
 /// An error in the provider's shape.
-pub fn error(provider: Provider, e: &ApiError, request_id: &str, req: &HttpRequest) -> Outcome {
+pub fn error(provider: Provider, e: &Refusal, request_id: &str, req: &HttpRequest) -> Outcome {
     match provider {
         Provider::Tencent => tencent::error(e, request_id),
         Provider::Alibaba => alibaba::error(e, request_id, req),
@@ -194,32 +194,32 @@ pub fn handle(provider: Provider, inner: &Inner, req: &HttpRequest, request_id: 
 }
 
 /// A fault-injected error with the provider's defaults.
-pub fn fault_error(provider: Provider, effect: &Effect) -> Option<ApiError> {
+pub fn fault_error(provider: Provider, effect: &Effect) -> Option<Refusal> {
     Some(match (effect, provider) {
-        (Effect::Throttle, Provider::Tencent) => ApiError::new(
+        (Effect::Throttle, Provider::Tencent) => Refusal::new(
             200,
             "RequestLimitExceeded",
             "The request frequency exceeds the limit (injected fault).",
         ),
-        (Effect::Throttle, Provider::Alibaba) => ApiError::new(
+        (Effect::Throttle, Provider::Alibaba) => Refusal::new(
             400,
             "Throttling.User",
             "Request was denied due to user flow control (injected fault).",
         ),
-        (Effect::Throttle, Provider::Huawei) => ApiError::new(
+        (Effect::Throttle, Provider::Huawei) => Refusal::new(
             429,
             "APIGW.0308",
             "The throttling threshold has been reached (injected fault).",
         ),
         (Effect::Internal, Provider::Tencent) => {
-            ApiError::new(200, "InternalError", "Internal error (injected fault).")
+            Refusal::new(200, "InternalError", "Internal error (injected fault).")
         }
-        (Effect::Internal, Provider::Alibaba) => ApiError::new(
+        (Effect::Internal, Provider::Alibaba) => Refusal::new(
             500,
             "InternalError",
             "The request processing has failed due to some unknown error (injected fault).",
         ),
-        (Effect::Internal, Provider::Huawei) => ApiError::new(
+        (Effect::Internal, Provider::Huawei) => Refusal::new(
             500,
             "WKS.0500",
             "An internal service error occurred (injected fault).",
@@ -241,7 +241,7 @@ pub fn fault_error(provider: Provider, effect: &Effect) -> Option<ApiError> {
                 Provider::Huawei if code == "APIGW.0308" => 429,
                 _ => 500,
             };
-            ApiError::new(status.unwrap_or(default), code.clone(), msg)
+            Refusal::new(status.unwrap_or(default), code.clone(), msg)
         }
         (Effect::Latency { .. } | Effect::Drop, _) => return None,
     })

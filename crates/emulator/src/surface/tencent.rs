@@ -2,10 +2,10 @@
 //! GET flattened query, every answer HTTP 200 `{"Response": {…, "RequestId"}}`.
 
 use super::{Call, Outcome, Served};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiResult, Refusal};
 use crate::params::unflatten;
+use rewind_cloud::encoding::parse_query;
 use rewind_cloud::http::HttpRequest;
-use rewind_cloud::sign::encoding::parse_query;
 use rewind_cloud::{Action, Provider};
 use serde_json::{Map, Value, json};
 
@@ -13,7 +13,7 @@ pub fn action_name(req: &HttpRequest) -> &str {
     req.header("X-TC-Action").unwrap_or_default()
 }
 
-pub fn error(e: &ApiError, request_id: &str) -> Outcome {
+pub fn error(e: &Refusal, request_id: &str) -> Outcome {
     // Tencent answers errors with HTTP 200 unless a fault asks for a gateway status.
     let status = if e.status >= 500 || e.status == 429 {
         e.status
@@ -36,7 +36,7 @@ pub fn success(mut fields: Value, request_id: &str) -> Outcome {
 }
 
 fn body_params(req: &HttpRequest) -> ApiResult<Value> {
-    let bad = |why: String| ApiError::new(200, "InvalidParameter", why);
+    let bad = |why: String| Refusal::new(200, "InvalidParameter", why);
     if req.method.eq_ignore_ascii_case("GET") {
         return Ok(unflatten(&req.query));
     }
@@ -74,7 +74,7 @@ fn run(call: &Call, region: Option<&str>) -> ApiResult<Value> {
     let req = call.req;
     let name = action_name(req);
     let action = Action::lookup(Provider::Tencent, name).ok_or_else(|| {
-        ApiError::new(
+        Refusal::new(
             200,
             "InvalidAction",
             format!("The action `{name}` does not exist."),
@@ -83,7 +83,7 @@ fn run(call: &Call, region: Option<&str>) -> ApiResult<Value> {
     if let Some(v) = req.header("X-TC-Version")
         && v != Provider::Tencent.api_version()
     {
-        return Err(ApiError::new(
+        return Err(Refusal::new(
             200,
             "NoSuchVersion",
             format!("The API version `{v}` does not exist; use 2020-03-24."),
@@ -92,7 +92,7 @@ fn run(call: &Call, region: Option<&str>) -> ApiResult<Value> {
     let body = body_params(req)?;
     let need_region = || {
         region.ok_or_else(|| {
-            ApiError::new(
+            Refusal::new(
                 200,
                 "MissingParameter",
                 "The request is missing the required parameter `Region` (X-TC-Region).",
@@ -111,7 +111,7 @@ fn run(call: &Call, region: Option<&str>) -> ApiResult<Value> {
         Action::LhCreateInstanceSnapshot => acct.create_instance_snapshot(region, &body, &mut ctx),
         Action::LhStopInstances => acct.stop_instances(need_region()?, &body, &mut ctx),
         Action::LhStartInstances => acct.start_instances(need_region()?, &body, &mut ctx),
-        other => Err(ApiError::new(
+        other => Err(Refusal::new(
             200,
             "InvalidAction",
             format!("The action `{}` does not exist.", other.name()),

@@ -6,8 +6,8 @@
 use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
+use rewind_cloud::encoding::{encode_path, form_urlencode, rfc3986_query};
 use rewind_cloud::http::HttpRequest;
-use rewind_cloud::sign::encoding::{encode_path, form_urlencode, rfc3986_query};
 use rewind_cloud::sign::{Algorithm, Credentials as SignCreds, SigningParams, sign};
 use rewind_emulator::config::demo;
 use rewind_emulator::{Emulator, EmulatorConfig, ManualClock, Timings, World};

@@ -37,6 +37,33 @@ pub(super) struct FileAuth {
     #[serde(default)]
     pub(super) tokens: Vec<FileToken>,
     pub(super) header: Option<FileHeaderAuth>,
+    pub(super) oidc: Option<FileOidc>,
+    #[serde(default)]
+    pub(super) session: FileSession,
+}
+
+/// `[auth.oidc]`: OpenID Connect sign-in (`auth.mode = "oidc"`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileOidc {
+    pub(super) issuer: Option<String>,
+    pub(super) client_id: Option<String>,
+    /// The variable holding the client secret; none for a public client (PKCE only).
+    pub(super) client_secret_env: Option<String>,
+    pub(super) public_url: Option<String>,
+    pub(super) scopes: Option<Vec<String>>,
+    /// A scope added to the default scopes so the provider sends the groups claim.
+    pub(super) groups_scope: Option<String>,
+    pub(super) user_claim: Option<String>,
+    pub(super) groups_claim: Option<String>,
+}
+
+/// `[auth.session]`: cookie sessions (OIDC and token sign-in).
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileSession {
+    pub(super) idle_secs: Option<u64>,
+    pub(super) absolute_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

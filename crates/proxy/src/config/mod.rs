@@ -9,6 +9,7 @@
 //! `file` mirrors the TOML; `parse` and `profile` turn it into the resolved types of
 //! `settings`, which are re-exported here.
 
+mod auth;
 mod file;
 mod parse;
 mod profile;
@@ -16,5 +17,16 @@ mod settings;
 
 pub use parse::{ENV_OVERRIDES, load_file, parse};
 pub use settings::{
-    AlibabaSignature, Auth, ConfigError, Endpoint, Limits, Profile, Relay, ServeConfig, TokenEntry,
+    AlibabaSignature, Auth, ConfigError, Endpoint, Limits, Oidc, Profile, Relay, Secret,
+    ServeConfig, SessionLifetimes, TokenEntry, origins,
 };
+
+/// An environment of `vars` only, for configuration tests.
+#[cfg(test)]
+pub(crate) fn env_with(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: std::collections::BTreeMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |k| map.get(k).cloned()
+}

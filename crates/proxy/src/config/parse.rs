@@ -2,9 +2,10 @@
 //! [`ServeConfig`] out, with every problem reported as a [`ConfigError`] naming its key.
 //! Profiles and their credentials are resolved in `profile`.
 
-use super::file::{FileAuth, FileConfig, FileRelay, FileRule};
+use super::auth::{parse_auth, parse_sessions};
+use super::file::{FileConfig, FileRelay, FileRule};
 use super::profile::parse_profile;
-use super::settings::{Auth, ConfigError, Limits, Profile, Relay, ServeConfig, TokenEntry, err};
+use super::settings::{Auth, ConfigError, Limits, Profile, Relay, ServeConfig, err, origins};
 use crate::Mode;
 use crate::policy::{ActionPattern, Rule};
 use rewind_cloud::Provider;
@@ -85,7 +86,8 @@ pub fn parse(
         .map(PathBuf::from)
         .or(file.dist.map(resolve_path));
 
-    let auth = parse_auth(file.auth, listen)?;
+    let sessions = parse_sessions(&file.auth.session)?;
+    let auth = parse_auth(file.auth, listen, env)?;
 
     let mut profiles: Vec<Profile> = Vec::new();
     for (i, p) in file.profiles.into_iter().enumerate() {
@@ -114,11 +116,20 @@ pub fn parse(
         env("REWIND_CORS_ORIGINS"),
         file.cors.origins,
     )?;
-    let public_origins = origins(
+    let mut public_origins = origins(
         "public_origins",
         env("REWIND_PUBLIC_ORIGINS"),
         file.public_origins,
     )?;
+    // Users come back from the provider to the public URL: it is one of the server's own
+    // origins (its Host answered for, its Origin accepted on the console's requests).
+    if let Auth::Oidc { oidc, .. } = &auth
+        && !public_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(&oidc.public_url))
+    {
+        public_origins.push(oidc.public_url.clone());
+    }
 
     let defaults = Limits::default();
     let limits = Limits {
@@ -203,130 +214,12 @@ pub fn parse(
         limits,
         relay,
         public_origins,
+        sessions,
     })
 }
 
 /// A list of browser origins (`scheme://host[:port]`, no path): the environment's
 /// comma-separated value when set, else the file's.
-fn origins(
-    key: &str,
-    from_env: Option<String>,
-    from_file: Vec<String>,
-) -> Result<Vec<String>, ConfigError> {
-    let list: Vec<String> = match from_env {
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
-        None => from_file,
-    };
-    for (i, o) in list.iter().enumerate() {
-        let ok = (o.starts_with("http://") || o.starts_with("https://"))
-            && !o.ends_with('/')
-            && o.split_once("://")
-                .is_some_and(|(_, h)| !h.is_empty() && !h.contains(['/', '?', '#', '@', ' ']));
-        if !ok {
-            return Err(err(
-                format!("{key}[{i}]"),
-                format!("{o:?} is not an origin such as https://rewind.example.com"),
-            ));
-        }
-    }
-    Ok(list)
-}
-
-fn parse_auth(a: FileAuth, listen: SocketAddr) -> Result<Auth, ConfigError> {
-    let mode = a.mode.as_deref().unwrap_or("token");
-    match mode {
-        "none" => {
-            if !listen.ip().is_loopback() {
-                return Err(err(
-                    "auth.mode",
-                    format!(
-                        "\"none\" is only allowed when listening on loopback, and {listen} is not"
-                    ),
-                ));
-            }
-            Ok(Auth::None {
-                user: "local".into(),
-            })
-        }
-        "token" => {
-            if a.tokens.is_empty() {
-                return Err(err(
-                    "auth.tokens",
-                    "token mode needs at least one [[auth.tokens]] entry",
-                ));
-            }
-            let mut tokens = Vec::new();
-            for (i, t) in a.tokens.into_iter().enumerate() {
-                if t.user.trim().is_empty() {
-                    return Err(err(format!("auth.tokens[{i}].user"), "must not be empty"));
-                }
-                let bytes = hex::decode(t.sha256.trim()).ok().filter(|b| b.len() == 32);
-                let Some(bytes) = bytes else {
-                    return Err(err(
-                        format!("auth.tokens[{i}].sha256"),
-                        "must be the 64 hex digits of the token's SHA-256 (printf %s TOKEN | sha256sum), not the token",
-                    ));
-                };
-                let mut sha256 = [0u8; 32];
-                sha256.copy_from_slice(&bytes);
-                tokens.push(TokenEntry {
-                    user: t.user,
-                    sha256,
-                    groups: t.groups,
-                });
-            }
-            Ok(Auth::Token { tokens })
-        }
-        "header" => {
-            let Some(h) = a.header else {
-                return Err(err(
-                    "auth.header",
-                    "header mode needs [auth.header] with user and trusted_sources",
-                ));
-            };
-            let user_header = h.user.unwrap_or_else(|| "X-Forwarded-User".into());
-            if axum::http::HeaderName::from_bytes(user_header.as_bytes()).is_err() {
-                return Err(err("auth.header.user", "is not a header name"));
-            }
-            if let Some(g) = &h.groups
-                && axum::http::HeaderName::from_bytes(g.as_bytes()).is_err()
-            {
-                return Err(err("auth.header.groups", "is not a header name"));
-            }
-            if h.trusted_sources.is_empty() {
-                return Err(err(
-                    "auth.header.trusted_sources",
-                    "list the addresses of the reverse proxy (identity headers from anyone else are refused)",
-                ));
-            }
-            let mut trusted_sources = Vec::new();
-            for (i, s) in h.trusted_sources.iter().enumerate() {
-                let ip: IpAddr = s.parse().map_err(|_| {
-                    err(
-                        format!("auth.header.trusted_sources[{i}]"),
-                        format!("{s:?} is not an IP address"),
-                    )
-                })?;
-                trusted_sources.push(ip);
-            }
-            Ok(Auth::Header {
-                user_header,
-                groups_header: h.groups,
-                trusted_sources,
-            })
-        }
-        other => Err(err(
-            "auth.mode",
-            format!("{other:?} is not \"none\", \"token\" or \"header\""),
-        )),
-    }
-}
-
 fn parse_rule(i: usize, r: FileRule, profiles: &[Profile]) -> Result<Rule, ConfigError> {
     let key = |k: &str| format!("policy[{i}].{k}");
     if r.users.is_empty() && r.groups.is_empty() {
@@ -428,17 +321,10 @@ fn parse_relay(r: FileRelay) -> Result<Relay, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::env_with;
     use crate::config::settings::AlibabaSignature;
 
     const FULL: &str = include_str!("../../../../rewind.example.toml");
-
-    fn env_with(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: BTreeMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k| map.get(k).cloned()
-    }
 
     fn example_env() -> impl Fn(&str) -> Option<String> {
         env_with(&[

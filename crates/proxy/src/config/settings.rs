@@ -37,6 +37,12 @@ pub enum Auth {
         groups_header: Option<String>,
         trusted_sources: Vec<IpAddr>,
     },
+    /// OpenID Connect sign-in into a cookie session; `tokens` (optional) still work as
+    /// `Authorization: Bearer` for scripts.
+    Oidc {
+        oidc: Box<Oidc>,
+        tokens: Vec<TokenEntry>,
+    },
 }
 
 impl Auth {
@@ -45,6 +51,62 @@ impl Auth {
             Auth::None { .. } => "none",
             Auth::Token { .. } => "token",
             Auth::Header { .. } => "header",
+            Auth::Oidc { .. } => "oidc",
+        }
+    }
+}
+
+/// A secret read from the environment; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
+/// `[auth.oidc]`, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oidc {
+    /// The issuer identifier, exactly as the provider's discovery document states it.
+    pub issuer: String,
+    pub client_id: String,
+    /// None for a public client: the code exchange is protected by PKCE alone.
+    pub client_secret: Option<Secret>,
+    /// The origin users open Rewind at (`https://rewind.example.com`).
+    pub public_url: String,
+    /// `<public_url>/auth/callback`, registered at the provider.
+    pub redirect_url: String,
+    /// Always contains `openid`.
+    pub scopes: Vec<String>,
+    /// Claims tried in order for the user name.
+    pub user_claims: Vec<String>,
+    /// The claim whose values are the user's groups for policy.
+    pub groups_claim: String,
+}
+
+impl Oidc {
+    /// Cookies get `Secure` and the `__Host-` prefix when users reach Rewind over HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Lifetimes of cookie sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLifetimes {
+    /// A session unused this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute: Duration,
+}
+
+impl Default for SessionLifetimes {
+    fn default() -> SessionLifetimes {
+        SessionLifetimes {
+            idle: Duration::from_secs(60 * 60),
+            absolute: Duration::from_secs(12 * 60 * 60),
         }
     }
 }
@@ -103,15 +165,8 @@ impl Endpoint {
     }
 }
 
-/// Alibaba's two signature versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AlibabaSignature {
-    /// ACS3-HMAC-SHA256, the current SDKs' default.
-    #[default]
-    V3,
-    /// RPC HMAC-SHA1.
-    V1,
-}
+/// Alibaba's two signature versions (the type the call pipeline takes).
+pub use rewind_cloud::call::AlibabaSignature;
 
 /// A cloud account the proxy signs for.
 #[derive(Debug, Clone)]
@@ -185,4 +240,37 @@ pub struct ServeConfig {
     /// Where users open the console besides the listen address (`https://rewind.example.com`
     /// behind a reverse proxy): the `Host` names answered for, and own origins.
     pub public_origins: Vec<String>,
+    /// Cookie sessions (`oidc` sign-in and token sign-in).
+    pub sessions: SessionLifetimes,
+}
+
+/// Origins from `REWIND_…` (comma-separated, it wins) or the file, each checked to be
+/// a bare origin such as `https://rewind.example.com`; a mistake names `key[i]`.
+pub fn origins(
+    key: &str,
+    from_env: Option<String>,
+    from_file: Vec<String>,
+) -> Result<Vec<String>, ConfigError> {
+    let list: Vec<String> = match from_env {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        None => from_file,
+    };
+    for (i, o) in list.iter().enumerate() {
+        let ok = (o.starts_with("http://") || o.starts_with("https://"))
+            && !o.ends_with('/')
+            && o.split_once("://")
+                .is_some_and(|(_, h)| !h.is_empty() && !h.contains(['/', '?', '#', '@', ' ']));
+        if !ok {
+            return Err(err(
+                format!("{key}[{i}]"),
+                format!("{o:?} is not an origin such as https://rewind.example.com"),
+            ));
+        }
+    }
+    Ok(list)
 }

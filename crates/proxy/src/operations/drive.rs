@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 /// Where the calls of one operation go.
-struct Target {
+struct Route {
     op_id: String,
     profile: Profile,
     region: String,
@@ -48,7 +48,7 @@ pub(super) async fn run(
         tracing::error!(operation = %rec.id, profile = %rec.profile, "the operation's profile is not configured; not resumed");
         return;
     };
-    let target = Arc::new(Target {
+    let target = Arc::new(Route {
         op_id: rec.id.clone(),
         profile,
         region: rec.region.clone(),
@@ -189,7 +189,7 @@ async fn save(state: &Arc<AppState>, rec: &Record, call: Option<&CallRecord>) ->
 /// Sends one call once (the machine does the retrying) and reads what came back.
 async fn send(
     state: Arc<AppState>,
-    t: Arc<Target>,
+    t: Arc<Route>,
     item: usize,
     call: Call,
     mut record: CallRecord,
@@ -240,6 +240,12 @@ async fn send(
     } else {
         None
     };
+    // The pace was kept when the call was recorded; the writes since then may have
+    // held it up unevenly, and the cloud counts the calls as they arrive.
+    state
+        .limiters
+        .upstream_send(call.action, &t.profile.credentials.id)
+        .await;
     let result = forward(
         &state,
         &t.profile,

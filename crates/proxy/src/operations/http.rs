@@ -205,7 +205,7 @@ async fn start(
 
 /// Who is asking, for the read endpoints (rate-limited like every API request).
 fn reader(state: &AppState, req: &Request) -> Result<Identity, ApiError> {
-    let who = identify(&state.config.auth, req.headers(), peer(req.extensions()))?;
+    let who = identify(state, req.headers(), peer(req.extensions()))?;
     if !state.limiters.allow_user(&who.user) {
         return Err(ApiError::RateLimited);
     }

@@ -250,6 +250,7 @@ fn stop_happy_path_and_a_security_lock() {
         instance_id: INST.into(),
         power: Power::Stop,
         stop: Default::default(),
+        instance_name: None,
     });
     let mut m = Machine::new("op-s", plan.clone()).unwrap();
     let (calls, done) = drive(&mut m, |c| {

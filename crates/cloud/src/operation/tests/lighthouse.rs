@@ -315,6 +315,7 @@ fn start_and_stop_wait_for_the_state_and_skip_when_already_there() {
         instance_id: INST.into(),
         power: Power::Start,
         stop: Default::default(),
+        instance_name: None,
     });
     let mut m = Machine::new("op-p", start.clone()).unwrap();
     let (calls, done) = drive(&mut m, |c| {

@@ -29,4 +29,5 @@ fn drive(m: &mut Machine, answer: impl Fn(&Call) -> crate::operation::Answer) ->
 
 mod ecs;
 mod lighthouse;
+mod naming;
 mod workspace;

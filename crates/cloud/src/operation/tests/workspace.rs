@@ -122,3 +122,57 @@ fn a_lost_restore_is_followed_through_the_snapshot_list() {
     let Next::Failed(f) = m.poll(t) else { panic!() };
     assert!(f.message.en.contains("agent down"), "{}", f.message.en);
 }
+
+#[test]
+fn a_job_that_ends_with_one_desktop_failed_is_partial_and_its_line_says_fail() {
+    use crate::huawei::JobStatus;
+    use crate::operation::FailureKind;
+    let mut m = Machine::new("op-ws", plan()).unwrap();
+    let _ = send(&mut m, 0);
+    m.on_answer(list("create_success", "create_success", None), 0);
+    let _ = send(&mut m, 0);
+    m.on_answer(Answer::ok(json!({"job_id": "job-7"})), 0);
+    let _ = send(&mut m, 0);
+    m.on_answer(
+        Answer::ok(json!({"id": "job-7", "status": "RUNNING", "sub_jobs": [
+            {"id": "a", "status": "SUCCESS", "entities": {"desktop_id": "desk-1"}},
+            {"id": "b", "status": "RUNNING", "entities": {"desktop_id": "desk-2"}}]})),
+        0,
+    );
+    assert_eq!(m.steps().next().unwrap().detail, "RUNNING 1/2");
+    let job = m.ws_job().unwrap();
+    assert_eq!(job.job_id, "job-7");
+    assert_eq!(job.status, Some(JobStatus::Running));
+    let Next::Wait { until_ms } = m.poll(0) else {
+        panic!()
+    };
+    let _ = send(&mut m, until_ms);
+    m.on_answer(
+        Answer::ok(json!({"id": "job-7", "status": "FAIL", "sub_jobs": [
+            {"id": "a", "status": "SUCCESS", "entities": {"desktop_id": "desk-1"}},
+            {"id": "b", "status": "FAIL", "error_code": "WKS.00110043", "fail_reason": "agent down",
+             "entities": {"desktop_id": "desk-2", "desktop_name": "carol"}}]})),
+        until_ms,
+    );
+    let Some(Next::Failed(f)) = m.outcome() else {
+        panic!("{:?}", m.outcome())
+    };
+    assert_eq!(
+        f.kind,
+        FailureKind::Partial {
+            failed: 1,
+            total: 2
+        }
+    );
+    // The job's line shows where it ended, not the last RUNNING read.
+    assert_eq!(m.steps().next().unwrap().detail, "FAIL 2/2");
+    assert_eq!(m.ws_job().unwrap().status, Some(JobStatus::Fail));
+    let failed: Vec<_> = m
+        .sub_jobs()
+        .iter()
+        .filter(|s| s.status.is_failed())
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].desktop_id.as_deref(), Some("desk-2"));
+    assert_eq!(failed[0].error_code.as_deref(), Some("WKS.00110043"));
+}
