@@ -147,7 +147,7 @@ pub fn spec(provider: Provider) -> Option<BatchSpec> {
     }
 }
 
-fn s(v: &Value, k: &str) -> String {
+fn field_text(v: &Value, k: &str) -> String {
     match &v[k] {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
@@ -160,23 +160,23 @@ pub fn lighthouse_targets(instances: &[Value], snapshots: &[Value]) -> Vec<Candi
     instances
         .iter()
         .map(|i| {
-            let disk = s(&i["SystemDisk"], "DiskId");
+            let disk = field_text(&i["SystemDisk"], "DiskId");
             let snaps = snapshots
                 .iter()
-                .filter(|sn| !disk.is_empty() && s(sn, "DiskId") == disk)
+                .filter(|sn| !disk.is_empty() && field_text(sn, "DiskId") == disk)
                 .map(|sn| SnapshotChoice {
-                    id: s(sn, "SnapshotId"),
-                    name: s(sn, "SnapshotName"),
-                    state: s(sn, "SnapshotState"),
-                    created: s(sn, "CreatedTime"),
-                    ready: s(sn, "SnapshotState") == "NORMAL",
+                    id: field_text(sn, "SnapshotId"),
+                    name: field_text(sn, "SnapshotName"),
+                    state: field_text(sn, "SnapshotState"),
+                    created: field_text(sn, "CreatedTime"),
+                    ready: field_text(sn, "SnapshotState") == "NORMAL",
                     row: sn.clone(),
                 })
                 .collect();
             target(
-                s(i, "InstanceId"),
-                s(i, "InstanceName"),
-                s(i, "InstanceState"),
+                field_text(i, "InstanceId"),
+                field_text(i, "InstanceName"),
+                field_text(i, "InstanceState"),
                 snaps,
                 (i.clone(), None),
             )
@@ -189,28 +189,28 @@ pub fn ecs_targets(disks: &[Value], instances: &[Value], snapshots: &[Value]) ->
     disks
         .iter()
         .map(|d| {
-            let id = s(d, "DiskId");
+            let id = field_text(d, "DiskId");
             let snaps = snapshots
                 .iter()
-                .filter(|sn| s(sn, "SourceDiskId") == id)
+                .filter(|sn| field_text(sn, "SourceDiskId") == id)
                 .map(|sn| SnapshotChoice {
-                    id: s(sn, "SnapshotId"),
-                    name: s(sn, "SnapshotName"),
-                    state: s(sn, "Status"),
-                    created: s(sn, "CreationTime"),
-                    ready: s(sn, "Status") == "accomplished",
+                    id: field_text(sn, "SnapshotId"),
+                    name: field_text(sn, "SnapshotName"),
+                    state: field_text(sn, "Status"),
+                    created: field_text(sn, "CreationTime"),
+                    ready: field_text(sn, "Status") == "accomplished",
                     row: sn.clone(),
                 })
                 .collect();
-            let attached = s(d, "InstanceId");
+            let attached = field_text(d, "InstanceId");
             let instance = instances
                 .iter()
-                .find(|i| !attached.is_empty() && s(i, "InstanceId") == attached)
+                .find(|i| !attached.is_empty() && field_text(i, "InstanceId") == attached)
                 .cloned();
             target(
                 id,
-                s(d, "DiskName"),
-                s(d, "Status"),
+                field_text(d, "DiskName"),
+                field_text(d, "Status"),
                 snaps,
                 (d.clone(), instance),
             )

@@ -458,6 +458,24 @@ async fn a_finished_rollback_shows_its_steps_and_offers_undo_to_its_safety_snaps
             .as_deref(),
         Some("lhsnap-safety01")
     );
+    // Named (after the operation, as the plan gave no name) and timed by the create's
+    // answer, in the browser's zone.
+    assert_eq!(
+        find(&root, "[data-testid=safety-snapshot-name]")
+            .text_content()
+            .as_deref(),
+        Some("rewind-before-rollback-tab-test1")
+    );
+    let time = find(&root, "[data-testid=safety-snapshot-time]");
+    assert_eq!(
+        time.get_attribute("datetime").as_deref(),
+        Some("1970-01-01T00:00:01Z")
+    );
+    assert!(
+        time.text_content().unwrap_or_default().contains(" UTC"),
+        "{:?}",
+        time.text_content()
+    );
     let undo = find(&root, "[data-testid=undo]");
     assert_eq!(
         undo.get_attribute("href").as_deref(),

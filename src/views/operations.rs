@@ -183,8 +183,14 @@ fn OpBody(view: OperationView) -> impl IntoView {
     let outcome = view.task.outcome();
     let undo = match (&outcome, machines.first()) {
         (Some(TaskNext::Done(s)), Some(m)) if machines.len() == 1 => {
-            restore::undo_href(m.plan(), &s.created_snapshots, &view.profile, &view.region)
-                .map(|href| (s.created_snapshots[0].clone(), href))
+            restore::undo_href(m.plan(), &s.created_snapshots, &view.profile, &view.region).map(
+                |href| {
+                    let id = s.created_snapshots[0].clone();
+                    // Named and timed by operations finished since that was recorded.
+                    let taken = s.safety_snapshot.clone().filter(|t| t.id == id);
+                    (id, taken, href)
+                },
+            )
         }
         _ => None,
     };
@@ -337,10 +343,17 @@ fn OpBody(view: OperationView) -> impl IntoView {
             }
             _ => ().into_any(),
         }}
-        {undo.map(|(snapshot, href)| view! {
+        {undo.map(|(snapshot, taken, href)| view! {
             <p class="undo" data-testid="safety-snapshot">
                 {i.t(Msg::SafetySnapshotTaken)} ": " <code data-testid="safety-snapshot-id">{snapshot.clone()}</code>
                 <crate::views::copy::CopyButton text=snapshot />
+                {taken.map(|t| {
+                    let local = clock::local_time(t.taken_at_ms, clock::utc_offset_min(t.taken_at_ms));
+                    view! {
+                        " · " <span data-testid="safety-snapshot-name">{t.name}</span>
+                        " · " <time data-testid="safety-snapshot-time" datetime=clock::iso_utc(t.taken_at_ms)>{local}</time>
+                    }
+                })}
                 " " <a href=href data-testid="undo">{i.t(Msg::UndoRollback)}</a>
             </p>
         })}

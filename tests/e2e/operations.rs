@@ -170,6 +170,34 @@ async fn a_portal_rollback_outlives_the_browser_and_undo_rolls_back_to_its_safet
         .await
         .unwrap();
     assert_eq!(shown, safety[0]);
+    // Named after the instance, with when it was taken.
+    let name = h
+        .wait_css(&format!(
+            "{} [data-testid=safety-snapshot-name]",
+            listed(&id)
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        name.starts_with("rewind-before-rollback-blog-prod-"),
+        "{name}"
+    );
+    let taken = h
+        .wait_css(&format!(
+            "{} [data-testid=safety-snapshot-time]",
+            listed(&id)
+        ))
+        .await;
+    assert!(taken.text().await.unwrap().contains(" UTC"));
+    assert!(
+        taken
+            .attr("datetime")
+            .await
+            .unwrap()
+            .is_some_and(|d| d.ends_with('Z'))
+    );
     assert_eq!(rollbacks(&h).await, [(inst.clone(), snap.clone())]);
 
     // Undo opens the same form on the safety snapshot, with the same checks.

@@ -360,6 +360,13 @@ impl StepWork for SnapshotStep {
     fn created_snapshot(&self) -> Option<&str> {
         self.snapshot_id.as_deref()
     }
+
+    fn safety_snapshot_name(&self) -> Option<&str> {
+        if self.main {
+            return None;
+        }
+        self.request.snapshot_name.as_deref()
+    }
 }
 
 // ------------------------------------------------------------------ reset step

@@ -226,6 +226,7 @@ impl Batch {
                     format!("全部 {total} 项已完成"),
                 ),
                 created_snapshots,
+                safety_snapshot: None,
             });
         }
         BatchNext::Failed(Failure {

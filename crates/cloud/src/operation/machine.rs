@@ -67,6 +67,7 @@ impl Machine {
                     last_read_request_id: None,
                 },
                 work,
+                snapshot_known_ms: None,
             })
             .collect();
         Ok(Machine {
@@ -417,6 +418,13 @@ impl Machine {
     }
 
     fn apply(&mut self, flow: Flow, now_ms: u64) {
+        // The answer just read may have named the snapshot the step creates: note when.
+        if let Some(step) = self.steps.get_mut(self.current)
+            && step.snapshot_known_ms.is_none()
+            && step.work.get().created_snapshot().is_some()
+        {
+            step.snapshot_known_ms = Some(now_ms);
+        }
         match flow {
             Flow::Next => {
                 self.run = Run {
@@ -478,6 +486,18 @@ impl Machine {
         self.outcome = Some(Outcome::Failed(failure));
     }
 
+    /// The safety snapshot the operation took, once its step knows the snapshot's ID.
+    fn safety_snapshot(&self) -> Option<TakenSnapshot> {
+        self.steps.iter().find_map(|s| {
+            let work = s.work.get();
+            Some(TakenSnapshot {
+                id: work.created_snapshot()?.to_string(),
+                name: work.safety_snapshot_name()?.to_string(),
+                taken_at_ms: s.snapshot_known_ms?,
+            })
+        })
+    }
+
     fn summary(&self) -> Summary {
         let created_snapshots: Vec<String> = self
             .steps
@@ -520,6 +540,7 @@ impl Machine {
         Summary {
             message: Text::new(en, zh),
             created_snapshots,
+            safety_snapshot: self.safety_snapshot(),
         }
     }
 

@@ -389,6 +389,21 @@ pub struct Summary {
     pub message: Text,
     /// Snapshots the operation created (a safety snapshot, or the one asked for).
     pub created_snapshots: Vec<String>,
+    /// The safety snapshot a rollback or reset took first, when it took one. Absent
+    /// from summaries saved before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub safety_snapshot: Option<TakenSnapshot>,
+}
+
+/// A snapshot an operation took: what the console names and offers to undo with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakenSnapshot {
+    pub id: String,
+    /// The name it was created with (the plan's, or the one derived from the operation id).
+    pub name: String,
+    /// When the cloud answered the create call with its ID (or, after a lost answer,
+    /// when the reading that found it came back), by the clock the machine was given.
+    pub taken_at_ms: u64,
 }
 
 /// Why an operation stopped.
@@ -576,6 +591,11 @@ pub(crate) trait StepWork {
     fn created_snapshot(&self) -> Option<&str> {
         None
     }
+    /// The name of the safety snapshot this step takes (`None` for any other step,
+    /// including one that takes the operation's own snapshot).
+    fn safety_snapshot_name(&self) -> Option<&str> {
+        None
+    }
     /// What the step's line says once it failed, when the last poll's detail no longer
     /// holds (a job read RUNNING that then ended FAIL).
     fn final_detail(&self) -> Option<String> {
@@ -648,6 +668,10 @@ impl Work {
 struct Step {
     record: StepRecord,
     work: Work,
+    /// When the snapshot the step creates became known (its create call answered, or
+    /// the reading after a lost answer found it): the `now_ms` of that answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    snapshot_known_ms: Option<u64>,
 }
 
 /// Retry, poll and reconcile bookkeeping of the current step.

@@ -337,6 +337,10 @@ impl StepWork for SnapshotStep {
     fn created_snapshot(&self) -> Option<&str> {
         self.snapshot_id.as_deref()
     }
+
+    fn safety_snapshot_name(&self) -> Option<&str> {
+        (!self.main).then_some(self.name.as_str())
+    }
 }
 
 // ------------------------------------------------------------------ rollback step

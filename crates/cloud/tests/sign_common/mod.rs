@@ -28,7 +28,7 @@ pub struct Fixture {
     pub sdk_signature: Option<String>,
 }
 
-fn s(v: &Value, path: &[&str]) -> Option<String> {
+fn text_at(v: &Value, path: &[&str]) -> Option<String> {
     let mut cur = v;
     for p in path {
         cur = cur.get(p)?;
@@ -38,8 +38,9 @@ fn s(v: &Value, path: &[&str]) -> Option<String> {
 
 pub fn parse(file: &str, text: &str) -> Fixture {
     let v: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{file}: not JSON: {e}"));
-    let need =
-        |path: &[&str]| s(&v, path).unwrap_or_else(|| panic!("{file}: missing {}", path.join(".")));
+    let need = |path: &[&str]| {
+        text_at(&v, path).unwrap_or_else(|| panic!("{file}: missing {}", path.join(".")))
+    };
     let headers = v["sent"]["headers"]
         .as_array()
         .unwrap_or_else(|| panic!("{file}: sent.headers must be a list"))
@@ -54,23 +55,23 @@ pub fn parse(file: &str, text: &str) -> Fixture {
     Fixture {
         file: file.to_string(),
         algorithm: need(&["algorithm"]),
-        sdk: s(&v, &["sdk"]).unwrap_or_default(),
+        sdk: text_at(&v, &["sdk"]).unwrap_or_default(),
         input: v["input"].clone(),
         time: v["input"]["time"]
             .as_i64()
             .unwrap_or_else(|| panic!("{file}: input.time")),
         access_key_id: need(&["input", "credentials", "id"]),
         secret: need(&["input", "credentials", "secret"]),
-        token: s(&v, &["input", "credentials", "token"]),
-        nonce: s(&v, &["input", "nonce"]),
+        token: text_at(&v, &["input", "credentials", "token"]),
+        nonce: text_at(&v, &["input", "nonce"]),
         sent_method: need(&["sent", "method"]),
         sent_path: need(&["sent", "path"]),
-        sent_raw_query: s(&v, &["sent", "raw_query"]).unwrap_or_default(),
+        sent_raw_query: text_at(&v, &["sent", "raw_query"]).unwrap_or_default(),
         sent_headers: headers,
-        sent_body: s(&v, &["sent", "body"]).unwrap_or_default(),
-        sdk_canonical_request: s(&v, &["sdk_signing", "canonical_request"]),
-        sdk_string_to_sign: s(&v, &["sdk_signing", "string_to_sign"]),
-        sdk_signature: s(&v, &["sdk_signing", "signature"]),
+        sent_body: text_at(&v, &["sent", "body"]).unwrap_or_default(),
+        sdk_canonical_request: text_at(&v, &["sdk_signing", "canonical_request"]),
+        sdk_string_to_sign: text_at(&v, &["sdk_signing", "string_to_sign"]),
+        sdk_signature: text_at(&v, &["sdk_signing", "signature"]),
     }
 }
 

@@ -1,10 +1,10 @@
 //! ECS: reset with stop, safety snapshot, dry run and start; a failing dry run; a lost
 //! ResetDisk; a snapshot with its ClientToken; stop and a security lock.
 
-use super::{drive, send};
+use super::{answered_at, drive, drive_timed, send};
 use crate::action::Action;
 use crate::operation::alibaba::*;
-use crate::operation::{Answer, Machine, Next, Operation, Power, SafetySnapshot};
+use crate::operation::{Answer, Machine, Next, Operation, Power, SafetySnapshot, TakenSnapshot};
 use serde_json::json;
 
 const DISK: &str = "d-bp199lyny9b3xxxx";
@@ -233,6 +233,7 @@ fn create_snapshot_happy_path_carries_a_client_token() {
         panic!("{done:?}")
     };
     assert_eq!(s.created_snapshots, ["s-new1"]);
+    assert_eq!(s.safety_snapshot, None, "the operation's own snapshot");
     // The same operation always sends the same token; another operation another one.
     let again = Machine::new("op-e", plan.clone()).unwrap().poll(0);
     let other = Machine::new("op-f", plan).unwrap().poll(0);
@@ -272,4 +273,82 @@ fn stop_happy_path_and_a_security_lock() {
     assert_eq!(calls.len(), 1, "nothing is sent to a locked instance");
     let Next::Failed(f) = done else { panic!() };
     assert!(f.message.en.contains("locked for security"));
+}
+
+#[test]
+fn a_finished_reset_names_its_safety_snapshot_and_when_it_was_taken() {
+    const T0: u64 = 1_796_277_900_000; // 2026-12-03T06:05:00Z
+    let run = |plan: Operation| {
+        let mut m = Machine::new("op-9", plan).unwrap();
+        let (mut stopped, mut creates) = (false, 0);
+        let (calls, done) = drive_timed(&mut m, T0, |c| match c.action {
+            Action::EcsDescribeInstances if stopped => instance("Stopped"),
+            Action::EcsDescribeInstances => instance("Running"),
+            Action::EcsStopInstance => {
+                stopped = true;
+                Answer::ok(json!({"RequestId": "r-stop"}))
+            }
+            Action::EcsStartInstance => {
+                stopped = false;
+                Answer::ok(json!({"RequestId": "r-start"}))
+            }
+            // The first answer is lost; the ClientToken makes asking again safe.
+            Action::EcsCreateSnapshot => {
+                creates += 1;
+                match creates {
+                    1 => Answer::Unknown,
+                    _ => Answer::ok(json!({"SnapshotId": "s-safety1", "RequestId": "r-snap"})),
+                }
+            }
+            Action::EcsDescribeSnapshots => Answer::ok(
+                json!({"Snapshots": {"Snapshot": [{"SnapshotId": "s-safety1",
+                "Status": "accomplished", "Progress": "100%"}]}}),
+            ),
+            Action::EcsResetDisk => Answer::ok(json!({"RequestId": "r-reset"})),
+            _ => disk("In_use"),
+        });
+        let Next::Done(s) = done else {
+            panic!("{done:?}")
+        };
+        (calls, s)
+    };
+    let (calls, s) = run(plan(false));
+    let answered = answered_at(&calls, Action::EcsCreateSnapshot);
+    let first = calls
+        .iter()
+        .find(|(_, c)| c.action == Action::EcsCreateSnapshot)
+        .map(|(t, _)| *t)
+        .unwrap();
+    assert!(
+        first < answered,
+        "timed by the answer that named it, not the lost one"
+    );
+    assert_eq!(
+        s.safety_snapshot,
+        Some(TakenSnapshot {
+            id: "s-safety1".into(),
+            name: "rewind-before-reset-op-9".into(),
+            taken_at_ms: answered,
+        })
+    );
+    assert_eq!(s.created_snapshots, ["s-safety1"]);
+    // Named by the plan: that name.
+    let Operation::EcsResetDisk(mut named) = plan(false) else {
+        unreachable!()
+    };
+    named.safety_snapshot.as_mut().unwrap().name = Some("db-1-2026-12-03T14.05UTC0800".into());
+    let (_, s) = run(Operation::EcsResetDisk(named.clone()));
+    assert_eq!(
+        s.safety_snapshot.map(|t| t.name),
+        Some("db-1-2026-12-03T14.05UTC0800".to_string())
+    );
+    // No safety snapshot: none named.
+    named.safety_snapshot = None;
+    let (calls, s) = run(Operation::EcsResetDisk(named));
+    assert!(
+        calls
+            .iter()
+            .all(|(_, c)| c.action != Action::EcsCreateSnapshot)
+    );
+    assert_eq!(s.safety_snapshot, None);
 }

@@ -1,10 +1,12 @@
 //! Lighthouse: rollback with a safety snapshot and a start, a snapshot, start/stop,
 //! a lost ApplyInstanceSnapshot, cancelling.
 
-use super::{drive, send};
+use super::{answered_at, drive, drive_timed, send, without};
 use crate::action::Action;
 use crate::operation::tencent::*;
-use crate::operation::{Answer, Call, Machine, Next, Operation, Power, SafetySnapshot};
+use crate::operation::{
+    Answer, Call, Machine, Next, Operation, Power, SafetySnapshot, Summary, TakenSnapshot,
+};
 use serde_json::Value;
 use serde_json::json;
 
@@ -306,6 +308,10 @@ fn create_snapshot_happy_path_names_it_after_the_operation() {
         panic!("{done:?}")
     };
     assert_eq!(summary.created_snapshots, ["lhsnap-new00001"]);
+    assert_eq!(
+        summary.safety_snapshot, None,
+        "the operation's own snapshot"
+    );
     assert!(m.cancel().is_err(), "finished");
 }
 
@@ -414,4 +420,172 @@ fn an_unreadable_baseline_is_asked_again_and_an_old_namesake_is_no_evidence() {
         failure.kind,
         crate::operation::FailureKind::OutcomeUnknown { .. }
     ));
+}
+
+/// A rollback of [`INST`] to [`SNAP`] with `safety`, answered as a cloud where all goes
+/// well (the safety snapshot is `lhsnap-safety01`), from `start_ms` on.
+fn timed_rollback(
+    op_id: &str,
+    safety: Option<SafetySnapshot>,
+    start_ms: u64,
+    mut create: impl FnMut() -> Answer,
+) -> (Vec<(u64, Call)>, Summary) {
+    let plan = Operation::LhRollback(RollbackPlan {
+        instance_id: INST.into(),
+        snapshot_id: SNAP.into(),
+        safety_snapshot: safety,
+        start_afterwards: false,
+    });
+    let mut m = Machine::new(op_id, plan).unwrap();
+    let (mut applied, mut by_name) = (false, 0);
+    let (calls, done) = drive_timed(&mut m, start_ms, |c| match c.action {
+        Action::LhCreateInstanceSnapshot => create(),
+        Action::LhApplyInstanceSnapshot => {
+            applied = true;
+            Answer::ok(json!({"RequestId": "r-apply"}))
+        }
+        Action::LhDescribeInstances if applied => Answer::ok(instance(
+            "STOPPED",
+            "ApplyInstanceSnapshot",
+            "SUCCESS",
+            "r-apply",
+        )),
+        Action::LhDescribeInstances => Answer::ok(instance(
+            "RUNNING",
+            "CreateInstanceSnapshot",
+            "SUCCESS",
+            "r-create",
+        )),
+        // The baseline finds no namesake; a later look by name (after a lost create)
+        // finds the new one.
+        _ if c.params.get("Filters").is_some() => {
+            by_name += 1;
+            match by_name {
+                1 => Answer::ok(json!({"TotalCount": 0, "SnapshotSet": []})),
+                _ => Answer::ok(snapshot(
+                    "lhsnap-safety01",
+                    "CREATING",
+                    "CreateInstanceSnapshot",
+                    "OPERATING",
+                )),
+            }
+        }
+        _ if c.params["SnapshotIds"][0] == "lhsnap-safety01" => Answer::ok(snapshot(
+            "lhsnap-safety01",
+            "NORMAL",
+            "CreateInstanceSnapshot",
+            "SUCCESS",
+        )),
+        _ => Answer::ok(snapshot(
+            SNAP,
+            "NORMAL",
+            "CreateInstanceSnapshot",
+            "SUCCESS",
+        )),
+    });
+    let Next::Done(summary) = done else {
+        panic!("{done:?}")
+    };
+    (calls, summary)
+}
+
+#[test]
+fn a_finished_rollback_names_its_safety_snapshot_and_when_it_was_taken() {
+    const T0: u64 = 1_796_277_900_000; // 2026-12-03T06:05:00Z
+    let created = || Answer::ok(json!({"SnapshotId": "lhsnap-safety01", "RequestId": "r-c"}));
+    // Named by the plan: that name, and the time the create was answered.
+    let named = SafetySnapshot {
+        name: Some("web-1-2026-12-03T14.05+0800".into()),
+        ..SafetySnapshot::default()
+    };
+    let (calls, summary) = timed_rollback("op-7", Some(named), T0, created);
+    let create_at = answered_at(&calls, Action::LhCreateInstanceSnapshot);
+    assert!(create_at > T0, "the baseline read came first");
+    assert_eq!(
+        summary.safety_snapshot,
+        Some(TakenSnapshot {
+            id: "lhsnap-safety01".into(),
+            name: "web-1-2026-12-03T14.05+0800".into(),
+            taken_at_ms: create_at,
+        })
+    );
+    assert_eq!(summary.created_snapshots, ["lhsnap-safety01"]);
+    // Left unnamed: the name derived from the operation id.
+    let (_, summary) = timed_rollback("op-7", Some(SafetySnapshot::default()), T0, created);
+    let taken = summary.safety_snapshot.unwrap();
+    assert_eq!(taken.name, "rewind-before-rollback-op-7");
+    // No safety snapshot: none named.
+    let (_, summary) = timed_rollback("op-7", None, T0, created);
+    assert_eq!(summary.safety_snapshot, None);
+    assert!(summary.created_snapshots.is_empty());
+}
+
+#[test]
+fn a_safety_snapshot_found_after_a_lost_create_is_timed_by_the_read_that_found_it() {
+    const T0: u64 = 1_796_277_900_000;
+    let (calls, summary) = timed_rollback("op-7", Some(SafetySnapshot::default()), T0, || {
+        Answer::Unknown
+    });
+    let create_at = answered_at(&calls, Action::LhCreateInstanceSnapshot);
+    let found_at = calls
+        .iter()
+        .filter(|(t, c)| *t > create_at && c.params.get("Filters").is_some())
+        .map(|(t, _)| *t)
+        .next()
+        .expect("a reconcile read by name");
+    let taken = summary.safety_snapshot.unwrap();
+    assert_eq!(
+        (taken.id.as_str(), taken.taken_at_ms),
+        ("lhsnap-safety01", found_at)
+    );
+}
+
+#[test]
+fn summaries_and_machines_saved_before_the_safety_snapshot_was_recorded_still_load() {
+    let old = json!({"message": {"en": "lhins-1 rolled back to lhsnap-1",
+        "zh": "lhins-1 已回滚到 lhsnap-1"}, "created_snapshots": ["lhsnap-safety01"]});
+    let summary: Summary = serde_json::from_value(old.clone()).unwrap();
+    assert_eq!(summary.safety_snapshot, None);
+    assert_eq!(summary.created_snapshots, ["lhsnap-safety01"]);
+    assert_eq!(
+        serde_json::to_value(&summary).unwrap(),
+        old,
+        "nothing added"
+    );
+
+    // A machine an older version saved after the create was answered: it loads, and
+    // the time it names is that of the next answer (the best such a state can say).
+    let plan = Operation::LhRollback(RollbackPlan {
+        instance_id: INST.into(),
+        snapshot_id: SNAP.into(),
+        safety_snapshot: Some(SafetySnapshot::default()),
+        start_afterwards: false,
+    });
+    let mut m = Machine::new("op-7", plan).unwrap();
+    let _ = send(&mut m, 0);
+    m.on_answer(Answer::ok(json!({"TotalCount": 0, "SnapshotSet": []})), 0);
+    let _ = send(&mut m, 0);
+    let saved = serde_json::to_value(&m).unwrap();
+    assert!(!saved.to_string().contains("snapshot_known_ms"));
+    m.on_answer(Answer::ok(json!({"SnapshotId": "lhsnap-safety01"})), 5);
+    let saved = serde_json::to_value(&m).unwrap();
+    assert!(saved.to_string().contains("snapshot_known_ms"));
+    let old = without(saved, "snapshot_known_ms");
+    let mut loaded: Machine = serde_json::from_value(old).unwrap();
+    let _ = send(&mut loaded, 9);
+    loaded.on_answer(
+        Answer::ok(snapshot(
+            "lhsnap-safety01",
+            "NORMAL",
+            "CreateInstanceSnapshot",
+            "SUCCESS",
+        )),
+        9,
+    );
+    assert!(
+        serde_json::to_value(&loaded)
+            .unwrap()
+            .to_string()
+            .contains("\"snapshot_known_ms\":9")
+    );
 }

@@ -27,6 +27,55 @@ fn drive(m: &mut Machine, answer: impl Fn(&Call) -> crate::operation::Answer) ->
     }
 }
 
+/// Like [`drive`], but the clock starts at `start_ms` and moves on a second after every
+/// answer, so each call is answered at a time of its own; returns each call with the
+/// time it was answered.
+fn drive_timed(
+    m: &mut Machine,
+    start_ms: u64,
+    mut answer: impl FnMut(&Call) -> crate::operation::Answer,
+) -> (Vec<(u64, Call)>, Next) {
+    let (mut now, mut calls) = (start_ms, Vec::new());
+    loop {
+        match m.poll(now) {
+            Next::Send(c) => {
+                m.on_answer(answer(&c), now);
+                calls.push((now, c));
+                now += 1000;
+            }
+            Next::Wait { until_ms } => now = now.max(until_ms),
+            done => return (calls, done),
+        }
+    }
+}
+
+/// The time `action` was last answered in a [`drive_timed`] run.
+fn answered_at(calls: &[(u64, Call)], action: crate::action::Action) -> u64 {
+    calls
+        .iter()
+        .rev()
+        .find(|(_, c)| c.action == action)
+        .map(|(t, _)| *t)
+        .unwrap_or_else(|| panic!("{action:?} was not called"))
+}
+
+/// `value` without any field called `key`, at any depth: a state as an older version
+/// saved it, before that field existed.
+fn without(mut value: serde_json::Value, key: &str) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value, key: &str) {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.remove(key);
+                o.values_mut().for_each(|v| strip(v, key));
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|v| strip(v, key)),
+            _ => {}
+        }
+    }
+    strip(&mut value, key);
+    value
+}
+
 mod ecs;
 mod lighthouse;
 mod naming;
