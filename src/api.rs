@@ -61,13 +61,8 @@ pub type Failure = rewind_cloud::wire::ErrorBody;
 /// An explanation and remedy in both languages.
 pub type FailureText = rewind_cloud::wire::ErrorText;
 
-/// The success half of the proxy's normalized answer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Answer {
-    pub request_id: Option<String>,
-    #[serde(default)]
-    pub data: Value,
-}
+/// The success half of the proxy's normalized answer (the server's own type).
+pub type Answer = rewind_cloud::wire::CallAnswer;
 
 #[derive(Deserialize)]
 struct Envelope {

@@ -16,7 +16,6 @@ use rewind_cloud::operation::{
     Failure, FailureKind, Machine, Next, Operation, Power, PowerPlan, StepState, TaskNext,
 };
 use rewind_cloud::wire::operations::{OpState, OperationView};
-use serde::Deserialize;
 use serde_json::Value;
 
 /// A ticking clock for elapsed times (one per view that shows them).
@@ -428,28 +427,8 @@ pub fn CancelButton(id: String) -> impl IntoView {
     }
 }
 
-/// One row of `GET /api/v1/audit`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub started_at: i64,
-    pub duration_ms: Option<i64>,
-    pub user: String,
-    pub profile: String,
-    pub provider: String,
-    pub region: String,
-    pub action: String,
-    #[serde(default)]
-    pub params: Value,
-    pub outcome: String,
-    pub provider_code: Option<String>,
-    pub request_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-struct AuditPage {
-    entries: Vec<AuditEntry>,
-}
+/// One row of `GET /api/v1/audit`, and a page of them (the server's own types).
+pub use rewind_cloud::wire::{AuditEntry, AuditPage};
 
 /// What a mutating call acted on, for the list: the IDs among its parameters.
 pub fn audit_target(params: &Value) -> String {

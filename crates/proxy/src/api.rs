@@ -501,9 +501,13 @@ pub async fn audit(
             tracing::error!(error = %e, "audit query failed");
             ApiError::Internal
         })?;
-    Ok(Json(
-        json!({"ok": true, "entries": rows, "next_before": next_before}),
-    ))
+    let page = wire::AuditPage {
+        entries: rows,
+        next_before,
+    };
+    let mut body = serde_json::to_value(&page).map_err(|_| ApiError::Internal)?;
+    body["ok"] = Value::Bool(true);
+    Ok(Json(body))
 }
 
 // ------------------------------------------------------------------ relay
@@ -534,5 +538,29 @@ mod tests {
         assert_eq!(lang(&h("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
         assert_eq!(lang(&h("en-US,zh;q=0.5")), Lang::En);
         assert_eq!(lang(&HeaderMap::new()), Lang::En);
+    }
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    /// The bytes written around the payload read back as the console's type.
+    #[tokio::test]
+    async fn the_written_answer_is_the_shared_type() {
+        let res = ok_answer(Some("r-1"), br#"{"TotalCount": 2, "InstanceSet": []}"#, &[]).unwrap();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["ok"], true);
+        let answer: wire::CallAnswer = serde_json::from_value(v).unwrap();
+        assert_eq!(
+            answer,
+            wire::CallAnswer {
+                request_id: Some("r-1".into()),
+                data: json!({"TotalCount": 2, "InstanceSet": []}),
+            }
+        );
     }
 }

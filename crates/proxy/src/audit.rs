@@ -4,7 +4,6 @@
 //! marked `unknown`. Parameters are the validated call parameters: never a key.
 
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
-use serde::Serialize;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -85,29 +84,8 @@ pub struct Pending {
     pub operation_id: Option<String>,
 }
 
-/// One row as `GET /api/v1/audit` shows it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Entry {
-    pub id: i64,
-    /// Unix milliseconds.
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub duration_ms: Option<i64>,
-    pub user: String,
-    pub via: String,
-    pub profile: String,
-    pub provider: String,
-    pub region: String,
-    pub action: String,
-    pub params: Value,
-    pub outcome: String,
-    pub provider_code: Option<String>,
-    pub http_status: Option<i64>,
-    pub request_id: Option<String>,
-    pub message: Option<String>,
-    /// The server-run operation the call belongs to (none for `/api/v1/call` and `/relay`).
-    pub operation_id: Option<String>,
-}
+/// One row as `GET /api/v1/audit` shows it (the type the console reads).
+pub use rewind_cloud::wire::AuditEntry as Entry;
 
 /// Filters and paging: newest first; `before` is the `id` to continue below.
 #[derive(Debug, Clone, Default, serde::Deserialize)]

@@ -21,6 +21,17 @@ pub struct CallRequest {
     pub options: ValidateOptions,
 }
 
+/// The success half of `/api/v1/call`'s answer (and of a relayed call, as the console
+/// reads it): the cloud's payload and its RequestId. The server writes it around the
+/// payload's bytes rather than through this type (no re-encoding); a test holds the two
+/// to the same shape.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CallAnswer {
+    pub request_id: Option<String>,
+    #[serde(default)]
+    pub data: Value,
+}
+
 fn is_default(o: &ValidateOptions) -> bool {
     *o == ValidateOptions::default()
 }
