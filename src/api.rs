@@ -186,7 +186,41 @@ pub fn decode_answer(status: u16, body: &str) -> Result<Answer, RequestError> {
 }
 
 /// Reads an `{ok: true, …}` answer as `T`, or the error body as [`RequestError::Refused`].
+/// The server's own 401 (nobody signed in, or the session expired) also sends the
+/// browser to the sign-in page, to come back afterwards.
 fn decode_ok<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, RequestError> {
+    let answer = read_envelope(status, body);
+    if let Err(e) = &answer {
+        sign_in_if_signed_out(status, e);
+    }
+    answer
+}
+
+/// Whether the server itself refused for want of a session (`401 Unauthorized`), as
+/// opposed to a cloud refusing its keys (a provider's code such as `AuthFailure`).
+pub fn is_signed_out(status: u16, e: &RequestError) -> bool {
+    status == 401 && e.code() == Some("Unauthorized")
+}
+
+fn sign_in_if_signed_out(status: u16, e: &RequestError) {
+    if cfg!(target_arch = "wasm32") && is_signed_out(status, e) {
+        crate::router::to_sign_in();
+    }
+}
+
+/// The refusal an error answer carries, read without sending anyone to sign-in (the
+/// sign-in and sign-out requests themselves).
+pub fn refusal(status: u16, body: &str) -> RequestError {
+    match read_envelope::<Value>(status, body) {
+        Err(e) => e,
+        Ok(_) => RequestError::Status {
+            status,
+            message: error_message(body),
+        },
+    }
+}
+
+fn read_envelope<T: DeserializeOwned>(status: u16, body: &str) -> Result<T, RequestError> {
     let envelope: Envelope = serde_json::from_str(body).map_err(|_| RequestError::Status {
         status,
         message: error_message(body),
@@ -250,17 +284,8 @@ fn error_message(body: &str) -> String {
 
 // ====================================================================== operations
 
-/// An operation id as one path segment (ids are the server's; escaped all the same).
-pub fn path_segment(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
+/// An id (or a profile or region name) as one path segment or query value.
+pub use rewind_cloud::encoding::rfc3986 as path_segment;
 
 /// The query of `GET /api/v1/operations`.
 pub fn operations_query(state: Option<OpState>, before: Option<&str>, limit: u32) -> String {
@@ -452,6 +477,27 @@ mod tests {
         };
         assert_eq!(f.fields[0].field, "params.instance_id");
         assert_eq!(f.fields[0].message.zh, "ID 无效");
+    }
+
+    #[test]
+    fn only_the_servers_own_401_means_signed_out() {
+        let ours = r#"{"ok":false,"error":{"code":"Unauthorized","http_status":401,"message":"no session"}}"#;
+        let err = decode_answer(401, ours).unwrap_err();
+        assert!(is_signed_out(401, &err));
+        // A cloud refusing its keys is the cloud's error, not a lost session.
+        let cloud = r#"{"ok":false,"error":{"code":"CloudError","provider_code":"AuthFailure.SignatureFailure","http_status":401,"message":"bad signature"}}"#;
+        assert!(!is_signed_out(401, &decode_answer(401, cloud).unwrap_err()));
+        // A policy refusal is not one either.
+        let denied = r#"{"ok":false,"error":{"code":"PolicyDenied","message":"denied"}}"#;
+        assert!(!is_signed_out(
+            403,
+            &decode_answer(403, denied).unwrap_err()
+        ));
+        // Nor is a 401 that is not ours (a reverse proxy's page).
+        assert!(!is_signed_out(
+            401,
+            &decode_answer(401, "<html>401</html>").unwrap_err()
+        ));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub enum Page {
     Home,
     Operations,
     Settings,
+    /// `/signin?return=/path`: where a 401 leads.
+    SignIn,
     /// `/:provider` and `/:provider/:view`: the page reads both segments itself.
     Cloud,
     NotFound,
@@ -47,6 +49,7 @@ impl Page {
             [] => Page::Home,
             [s] if s == "operations" => Page::Operations,
             [s] if s == "settings" => Page::Settings,
+            [s] if s == "signin" => Page::SignIn,
             [_] | [_, _] => Page::Cloud,
             _ => Page::NotFound,
         }
@@ -88,6 +91,7 @@ pub fn Shell() -> impl IntoView {
                 Page::Home => view! { <Home /> }.into_any(),
                 Page::Operations => view! { <crate::views::operations::OperationsPage /> }.into_any(),
                 Page::Settings => view! { <crate::views::settings::SettingsPage /> }.into_any(),
+                Page::SignIn => view! { <crate::views::signin::SignInPage /> }.into_any(),
                 Page::Cloud => view! { <CloudPage /> }.into_any(),
                 Page::NotFound => view! { <NotFound /> }.into_any(),
             }}
@@ -134,12 +138,36 @@ fn SessionBanner() -> impl IntoView {
                     .get()
                     .map(|result| match result {
                         Ok(s) => {
+                            let sessions = crate::views::signin::has_sessions(&s.auth);
                             view! {
                                 <p class="banner" class:demo=s.demo data-testid="session">
                                     <Show when=move || s.demo>{i.t(Msg::DemoMode)} " "</Show>
                                     {i.t(Msg::SignedInAs)}
-                                    ": "
-                                    <strong>{s.user.clone().unwrap_or_else(|| "—".into())}</strong>
+                                    {i.t(Msg::Colon)}
+                                    <strong data-testid="session-user">{s.user.clone().unwrap_or_else(|| "—".into())}</strong>
+                                    <Show when=move || sessions>
+                                        " "
+                                        <SignOut />
+                                    </Show>
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(crate::api::RequestError::Refused(why)) if why.code == "Unauthorized" => {
+                            let router = crate::router::use_router();
+                            let elsewhere = move || router.segment(0).as_deref() != Some("signin");
+                            // Tracks the route, so the link comes back to the page in view.
+                            let href = move || {
+                                router.segments();
+                                crate::router::sign_in_href(&crate::router::here())
+                            };
+                            view! {
+                                <p class="banner" data-testid="signed-out">
+                                    {i.t(Msg::NotSignedIn)}
+                                    <Show when=elsewhere>
+                                        " "
+                                        <a href=href>{i.t(Msg::SignIn)}</a>
+                                    </Show>
                                 </p>
                             }
                                 .into_any()
@@ -159,7 +187,7 @@ fn SessionBanner() -> impl IntoView {
                             view! {
                                 <p class="banner error" role="alert">
                                     {i.t(Msg::ServerUnavailable)}
-                                    ": "
+                                    {i.t(Msg::Colon)}
                                     {e.to_string()}
                                 </p>
                             }
@@ -170,6 +198,33 @@ fn SessionBanner() -> impl IntoView {
         </Suspense>
     }
     .into_any()
+}
+
+/// Ends the session; on failure says why and stays.
+#[component]
+fn SignOut() -> impl IntoView {
+    let i = use_i18n();
+    let failed = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let go = move |_| {
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            if let Err(e) = crate::views::signin::sign_out().await {
+                busy.set(false);
+                failed.set(Some(format!(
+                    "{}{}{e}",
+                    i.now(Msg::SignOutFailed),
+                    i.now(Msg::Colon)
+                )));
+            }
+        });
+    };
+    view! {
+        <button type="button" class="link" data-testid="sign-out" disabled=move || busy.get() on:click=go>
+            {i.t(Msg::SignOut)}
+        </button>
+        <span class="error" role="alert">{move || failed.get()}</span>
+    }
 }
 
 #[component]
@@ -231,6 +286,7 @@ mod tests {
         assert_eq!(page("/"), Page::Home);
         assert_eq!(page("/operations"), Page::Operations);
         assert_eq!(page("/settings?x=1"), Page::Settings);
+        assert_eq!(page("/signin?return=%2Ftencent"), Page::SignIn);
         assert_eq!(page("/alibaba"), Page::Cloud);
         assert_eq!(page("/alibaba/reset-disk?profile=p&region=r"), Page::Cloud);
         assert_eq!(page("/tencent/batch"), Page::Cloud);

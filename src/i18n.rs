@@ -41,6 +41,23 @@ messages! {
     Loading => "Loading…", "加载中…";
     DemoMode => "Demo mode: a local emulator stands in for the clouds.", "演示模式：由本地模拟器代替云平台。";
     SignedInAs => "Signed in as", "当前用户";
+    // Between a label and its value (`Signed in as: olivia`).
+    Colon => ": ", "：";
+    NotSignedIn => "Not signed in.", "未登录。";
+    SignIn => "Sign in", "登录";
+    SignOut => "Sign out", "退出登录";
+    SignOutFailed => "Signing out failed", "退出登录失败";
+    SignInTitle => "Sign in to Rewind", "登录 Rewind";
+    SignInSsoIntro => "Rewind signs you in with your organisation's identity provider; you come back to the page you were on.", "Rewind 通过贵组织的身份提供方为您登录，登录后回到您之前所在的页面。";
+    SignInSso => "Sign in with single sign-on", "使用单点登录（SSO）登录";
+    SignInToken => "Access token", "访问令牌";
+    SignInTokenHint => "Ask your Rewind administrator for a token. It is exchanged for a session on the server and not kept in this browser.", "请向 Rewind 管理员索取令牌。令牌在服务器上换取会话，不会保存在此浏览器中。";
+    SignInTokenMissing => "Enter your access token.", "请输入访问令牌。";
+    SigningIn => "Signing in…", "正在登录…";
+    SignInHeader => "Sign-in is handled by the reverse proxy in front of Rewind. Sign in there, then reload this page.", "登录由 Rewind 前面的反向代理负责。请先在那里登录，然后重新加载此页面。";
+    SignInNone => "This server needs no sign-in.", "此服务器无需登录。";
+    SignInContinue => "Continue", "继续";
+    Reload => "Reload", "重新加载";
     ServerUnavailable => "The Rewind server cannot be reached", "无法连接 Rewind 服务器";
     HomeIntro => "Choose a cloud to see its instances, disks and snapshots.", "选择云平台以查看实例、磁盘和快照。";
     TencentBlurb => "Roll back an instance's system disk (ApplyInstanceSnapshot) or take a snapshot first.", "回滚实例系统盘（ApplyInstanceSnapshot），或先创建快照。";

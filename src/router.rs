@@ -5,10 +5,12 @@
 //! replaces `leptos_router`, which cost about 110 KB of wasm (a third of a minimal Leptos
 //! app), for the same behaviour: plain `<a href>` links navigate without reloading,
 //! modified clicks (new tab, download) and `#fragment` links stay with the browser,
-//! `aria-current="page"` marks the links of the current page.
+//! `aria-current="page"` marks the links of the current page. A link marked
+//! `rel="external"` is left to the browser: it leaves the console (`/auth/login`).
 
 use leptos::ev;
 use leptos::prelude::*;
+use rewind_cloud::encoding::{decode_path, parse_query, rfc3986};
 use wasm_bindgen::JsCast;
 
 /// A URL's path and query (`search` without the leading `?`).
@@ -38,19 +40,15 @@ impl Location {
         self.path
             .split('/')
             .filter(|s| !s.is_empty())
-            .map(decode)
+            .map(decode_path)
             .collect()
     }
 
     /// The first value of a query key, percent-decoded (`+` is a space).
     pub fn query(&self, key: &str) -> Option<String> {
-        self.search
-            .split('&')
-            .filter_map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (decode(k) == key).then(|| decode(v))
-            })
-            .next()
+        parse_query(&self.search)
+            .into_iter()
+            .find_map(|(k, v)| (k == key).then_some(v))
     }
 }
 
@@ -71,30 +69,6 @@ pub fn is_active(current: &str, target: &str) -> bool {
 /// (`/x`), not a fragment, another origin or a protocol-relative `//host`.
 pub fn is_internal(href: &str) -> bool {
     href.starts_with('/') && !href.starts_with("//")
-}
-
-fn decode(s: &str) -> String {
-    let s = s.replace('+', " ");
-    if !s.contains('%') {
-        return s;
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0)) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The current URL, shared through context.
@@ -141,6 +115,48 @@ impl Router {
     }
 }
 
+/// The console's sign-in page.
+pub const SIGN_IN_PATH: &str = "/signin";
+
+/// The sign-in page's address that comes back to `here` (a path and query) afterwards.
+pub fn sign_in_href(here: &str) -> String {
+    format!("{SIGN_IN_PATH}?return={}", rfc3986(here))
+}
+
+/// Shows the sign-in page, to come back to the page in view afterwards: the server
+/// answered 401 (nobody signed in, or the session expired). The failed page's history
+/// entry is replaced (going back to it would only fail again); the router follows
+/// through `popstate`. Nothing happens on the sign-in page itself, so the many reads
+/// a page makes at once lead there once.
+pub fn to_sign_in() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    if window_location().path == SIGN_IN_PATH {
+        return;
+    }
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&sign_in_href(&here())),
+        );
+    }
+    if let Ok(ev) = web_sys::Event::new("popstate") {
+        let _ = w.dispatch_event(&ev);
+    }
+}
+
+/// The page in view: its path and query (`/tencent?profile=x`).
+pub fn here() -> String {
+    let l = window_location();
+    if l.search.is_empty() {
+        l.path
+    } else {
+        format!("{}?{}", l.path, l.search)
+    }
+}
+
 fn window_location() -> Location {
     let l = window().location();
     Location::parse(&format!(
@@ -179,7 +195,10 @@ pub fn provide_router() -> Router {
         let new_context = link
             .get_attribute("target")
             .is_some_and(|t| !t.is_empty() && t != "_self");
-        if !is_internal(&href) || new_context || link.has_attribute("download") {
+        let external = link
+            .get_attribute("rel")
+            .is_some_and(|r| r.split_whitespace().any(|r| r == "external"));
+        if !is_internal(&href) || new_context || external || link.has_attribute("download") {
             return;
         }
         ev.prevent_default();
@@ -256,6 +275,20 @@ mod tests {
         assert!(is_active("/", "/"));
         assert!(!is_active("/alibaba", "/"));
         assert!(is_active("/operations", "/operations/"));
+    }
+
+    #[test]
+    fn the_sign_in_page_comes_back_to_the_page_left() {
+        let href = sign_in_href("/tencent/snapshots?profile=demo lh&region=ap-guangzhou");
+        assert_eq!(
+            href,
+            "/signin?return=%2Ftencent%2Fsnapshots%3Fprofile%3Ddemo%20lh%26region%3Dap-guangzhou"
+        );
+        let back = Location::parse(&href).query("return");
+        assert_eq!(
+            back.as_deref(),
+            Some("/tencent/snapshots?profile=demo lh&region=ap-guangzhou")
+        );
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub struct ConsoleConfig {
     pub demo: bool,
     #[serde(default)]
     pub relay: bool,
+    /// How people sign in: `none`, `header`, `token` or `oidc` (the sign-in page offers
+    /// the matching way).
+    #[serde(default)]
+    pub auth: String,
     /// The hosts per provider the relay forwards to (exact names, or configured overrides).
     #[serde(default)]
     pub relay_hosts: BTreeMap<Provider, Vec<String>>,

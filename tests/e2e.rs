@@ -18,6 +18,8 @@ mod restore;
 mod safety;
 #[path = "e2e/security.rs"]
 mod security;
+#[path = "e2e/signin.rs"]
+mod signin;
 #[path = "e2e/static_host.rs"]
 mod static_host;
 mod support;

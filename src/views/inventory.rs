@@ -219,7 +219,7 @@ pub fn InventoryTable(
                         }}
                     </select>
                 </label>
-                <button type="button" on:click=move |_| refresh() disabled=move || loading.get()>
+                <button type="button" data-testid="refresh" on:click=move |_| refresh() disabled=move || loading.get()>
                     {i.t(Msg::Refresh)}
                 </button>
                 <span class="count muted" role="status" data-testid="count">

@@ -9,3 +9,4 @@ pub mod operations;
 pub mod preflight;
 pub mod restore;
 pub mod settings;
+pub mod signin;

@@ -2,6 +2,7 @@
 //! free loopback ports, each in its own process group killed on drop.
 
 mod nginx;
+pub mod portal;
 
 use fantoccini::elements::Element;
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -49,6 +50,8 @@ pub struct Harness {
     profile: PathBuf,
     /// nginx serving the console, for a cross-origin deployment.
     pub static_host: Option<nginx::StaticHost>,
+    /// The emulator and identity provider of a configured portal.
+    pub portal: Option<portal::Parts>,
 }
 
 impl Drop for Harness {
@@ -99,6 +102,31 @@ impl Harness {
             _driver: driver,
             profile,
             static_host: None,
+            portal: None,
+        }
+    }
+
+    /// The portal with sign-in (`rewind serve --config`, see [`portal`]): the browser
+    /// starts signed out.
+    pub async fn start_portal(sign_in: portal::SignIn) -> Harness {
+        let (server, url, server_log, parts) = portal::start(sign_in);
+        let (driver, driver_url) = start_chromedriver();
+        let profile = std::env::temp_dir().join(format!(
+            "rewind-chromium-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        let client = connect(&driver_url, &profile).await;
+        Harness {
+            client,
+            api: url.clone(),
+            url,
+            server_log,
+            _server: server,
+            _driver: driver,
+            profile,
+            static_host: None,
+            portal: Some(parts),
         }
     }
 
@@ -130,6 +158,7 @@ impl Harness {
             _driver: driver,
             profile,
             static_host: Some(host),
+            portal: None,
         }
     }
 
@@ -289,8 +318,25 @@ impl WebDriverCompatibleCommand for BrowserLog {
 }
 
 fn start_server(extra: &[&str]) -> (Group, String, PathBuf) {
-    let bin = env_path("REWIND_BIN");
     let dist = env_path("REWIND_DIST");
+    let dist = dist.display().to_string();
+    let mut args = vec![
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--dist",
+        &dist,
+    ];
+    args.extend_from_slice(extra);
+    spawn_logged(&args, &[], "rewind listening on ")
+}
+
+/// Runs `rewind <args>` in its own process group with `envs` added, stderr to a log
+/// file, and waits for the stdout line starting with `ready`; returns the process, the
+/// rest of that line (the URL it listens on) and the log's path.
+fn spawn_logged(args: &[&str], envs: &[(&str, &str)], ready: &str) -> (Group, String, PathBuf) {
+    let bin = env_path("REWIND_BIN");
     let log_dir = std::env::var_os("REWIND_ARTIFACTS")
         .map(|d| PathBuf::from(d).join("logs"))
         .unwrap_or_else(std::env::temp_dir);
@@ -302,9 +348,8 @@ fn start_server(extra: &[&str]) -> (Group, String, PathBuf) {
     ));
     let log_file = std::fs::File::create(&log).unwrap();
     let mut child = Command::new(&bin)
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--dist"])
-        .arg(&dist)
-        .args(extra)
+        .args(args)
+        .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(log_file)
         .process_group(0)
@@ -312,18 +357,22 @@ fn start_server(extra: &[&str]) -> (Group, String, PathBuf) {
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
     let stdout = child.stdout.take().unwrap();
     let group = Group(child);
-    // The server prints its URL as the first stdout line once it listens.
     let (tx, rx) = std::sync::mpsc::channel();
+    let prefix = ready.to_string();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("rewind listening on ") {
-                let _ = tx.send(url.to_string());
+            if let Some(rest) = line.strip_prefix(&prefix) {
+                let _ = tx.send(rest.to_string());
             }
         }
     });
-    let url = rx
-        .recv_timeout(DEADLINE)
-        .unwrap_or_else(|_| panic!("rewind did not print its URL; log: {}", log.display()));
+    let url = rx.recv_timeout(DEADLINE).unwrap_or_else(|_| {
+        panic!(
+            "rewind {} did not print {ready:?}; log: {}",
+            args.first().unwrap_or(&""),
+            log.display()
+        )
+    });
     (group, url, log)
 }
 
@@ -489,9 +538,16 @@ impl Emulator {
 }
 
 impl Harness {
-    /// The embedded emulator of this harness's server.
+    /// The emulator behind this harness's server: `--demo`'s embedded one, or the
+    /// portal's own process.
     pub fn emulator(&self) -> Emulator {
-        Emulator::from_log(&self.server_log)
+        match &self.portal {
+            Some(p) => Emulator {
+                addr: p.emulator_addr.clone(),
+                client: reqwest::Client::new(),
+            },
+            None => Emulator::from_log(&self.server_log),
+        }
     }
 
     /// How many requests to `path` the server has logged so far (its request log).

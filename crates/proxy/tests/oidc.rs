@@ -9,86 +9,23 @@ use reqwest::cookie::{CookieStore, Jar};
 use rewind_proxy::demo::{self, EmbeddedEmulator, TENCENT_PROFILE};
 use rewind_proxy::policy::{ActionPattern, Rule};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "rewind-test-secret-not-for-production";
+#[path = "oidc/provider.rs"]
+mod provider;
 
-fn npm_prefix() -> PathBuf {
-    let prefix = std::env::var_os("REWIND_NPM_PREFIX")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/npm"));
-    if !prefix
-        .join("node_modules/oidc-provider/package.json")
-        .is_file()
-    {
-        panic!(
-            "oidc-provider is not installed under {}: run `cargo xtask setup` (it installs it \
-             from npm), or set REWIND_NPM_PREFIX to an npm prefix that has it",
-            prefix.display()
-        );
-    }
-    prefix
-}
+use provider::{SECRET, start_provider};
 
-/// The provider process; killed when dropped.
-struct Node(Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap()
-}
-
-/// Starts the provider for a server at `public_url`; returns it and its issuer.
-fn start_provider(public_url: &str) -> (Node, String) {
-    let prefix = npm_prefix();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc/provider.mjs");
-    let port = free_port().to_string();
-    let mut child = Command::new("node")
-        .arg(&script)
-        .arg(&prefix)
-        .arg(&port)
-        .arg(format!("{public_url}/auth/callback"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start node (is it on PATH?): {e}"));
-    let stdout = child.stdout.take().unwrap();
-    let node = Node(child);
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut out = BufReader::new(stdout);
-        let mut line = String::new();
-        let _ = out.read_line(&mut line);
-        let _ = tx.send(line);
-        // Keep reading: the provider dies of EPIPE if its stdout closes.
-        let _ = std::io::copy(&mut out, &mut std::io::sink());
-    });
-    let issuer = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the OpenID provider did not start within 30 s")
-        .trim()
-        .to_string();
-    assert!(issuer.starts_with("http://127.0.0.1:"), "{issuer:?}");
-    (node, issuer)
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 struct Harness {
     base: String,
-    _node: Node,
+    _node: provider::Node,
     _emulator: EmbeddedEmulator,
     _state: Arc<rewind_proxy::AppState>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -113,7 +50,7 @@ async fn start(idle_secs: u64) -> Harness {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
-    let (node, issuer) = start_provider(&base);
+    let (node, issuer) = start_provider(&repo_root(), &base);
     let text = format!(
         r#"
         listen = "{addr}"

@@ -12,4 +12,4 @@ pub use audit::{AuditEntry, AuditPage};
 pub use call::{CallAnswer, CallRequest};
 pub use error::{ErrorBody, ErrorText};
 pub use relay::RelayRequest;
-pub use session::{Mode, Profile, Session};
+pub use session::{Mode, Profile, Session, safe_return};

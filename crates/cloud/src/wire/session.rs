@@ -90,10 +90,55 @@ impl Profile {
     }
 }
 
+/// The page to come back to after sign-in (`/auth/login?return=`, the console's
+/// `/signin?return=`): a path on the same origin, nothing else. Refused: anything not
+/// starting with one `/` (`//evil.test` is another host to a browser), a backslash
+/// (browsers read `/\evil.test` as `//evil.test`), any control character or space
+/// (browsers drop tabs and newlines inside URLs), and over 2048 bytes. The server and
+/// the console apply the same rule.
+pub fn safe_return(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 2048
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace());
+    ok.then_some(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn return_paths_stay_on_this_origin() {
+        for ok in [
+            "/",
+            "/instances",
+            "/ops?id=1&x=https://a",
+            "/%2F%2Fevil.test",
+            "/tencent/snapshots?profile=demo&region=ap-guangzhou",
+        ] {
+            assert_eq!(safe_return(ok), Some(ok), "{ok}");
+        }
+        let long = format!("/{}", "a".repeat(2048));
+        for bad in [
+            "//evil.test",
+            "https://evil.test",
+            "/\\evil.test",
+            "\\\\evil.test",
+            "/\t/evil.test",
+            "/\n/evil.test",
+            "/ /evil.test",
+            "evil.test",
+            "",
+            "javascript:alert(1)",
+            long.as_str(),
+        ] {
+            assert_eq!(safe_return(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn the_servers_session_shape() {
