@@ -88,6 +88,12 @@ messages! {
     ColState => "State", "状态";
     ColZone => "Zone", "可用区";
     ColDisk => "Disk", "磁盘";
+    ColSystemDisk => "System disk", "系统盘";
+    PickerTitle => "Pick a snapshot (newest first), or type its ID above", "选择快照（最新的在前），或在上方输入快照 ID";
+    PickerChoose => "Choose", "选择";
+    PickerNone => "There are no snapshots of it yet.", "它还没有快照。";
+    PickerNoTarget => "Not found in this region: check the ID.", "在此地域未找到：请检查 ID。";
+    PickerByRewind => "taken by Rewind", "由 Rewind 创建";
     ColInstance => "Instance", "实例";
     ColDesktop => "Desktop", "桌面";
     ColCreated => "Created", "创建时间";

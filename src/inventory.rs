@@ -32,6 +32,9 @@ pub enum Cursor {
 pub struct Column {
     pub field: &'static str,
     pub title: Msg,
+    /// A moment (creation time): shown in the user's time zone with its age, and the
+    /// list's default order, newest first.
+    pub time: bool,
 }
 
 /// One inventory view of one cloud.
@@ -67,6 +70,14 @@ pub struct Pick {
 }
 
 impl ListSpec {
+    /// The order a list opens in: newest first when it has a creation time, else by ID.
+    pub fn default_sort(&self) -> (&'static str, bool) {
+        match self.columns.iter().find(|c| c.time) {
+            Some(c) => (c.field, false),
+            None => (self.columns[0].field, true),
+        }
+    }
+
     /// The row action rows are picked for.
     pub fn pick_action(&self) -> Option<&'static RowAction> {
         self.row_actions.get(self.pick?.action)
@@ -195,7 +206,20 @@ const fn act(
 }
 
 const fn col(field: &'static str, title: Msg) -> Column {
-    Column { field, title }
+    Column {
+        field,
+        title,
+        time: false,
+    }
+}
+
+/// The creation time column.
+const fn created(field: &'static str) -> Column {
+    Column {
+        field,
+        title: Msg::ColCreated,
+        time: true,
+    }
 }
 
 pub const VIEWS: &[ListSpec] = &[
@@ -212,8 +236,9 @@ pub const VIEWS: &[ListSpec] = &[
             col("InstanceId", Msg::ColId),
             col("InstanceName", Msg::ColName),
             col("InstanceState", Msg::ColState),
+            col("SystemDisk.DiskId", Msg::ColSystemDisk),
             col("Zone", Msg::ColZone),
-            col("CreatedTime", Msg::ColCreated),
+            created("CreatedTime"),
         ],
         paging: Paging::OffsetLimit { limit: 100 },
         row_actions: &[
@@ -250,7 +275,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("DiskId", Msg::ColDisk),
             col("DiskSize", Msg::ColSize),
             col("Percent", Msg::ColProgress),
-            col("CreatedTime", Msg::ColCreated),
+            created("CreatedTime"),
         ],
         paging: Paging::OffsetLimit { limit: 100 },
         row_actions: &[],
@@ -270,7 +295,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("InstanceName", Msg::ColName),
             col("Status", Msg::ColState),
             col("ZoneId", Msg::ColZone),
-            col("CreationTime", Msg::ColCreated),
+            created("CreationTime"),
         ],
         paging: Paging::NextToken { max_results: 100 },
         row_actions: &[],
@@ -327,7 +352,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("Status", Msg::ColState),
             col("SourceDiskId", Msg::ColDisk),
             col("Progress", Msg::ColProgress),
-            col("CreationTime", Msg::ColCreated),
+            created("CreationTime"),
         ],
         paging: Paging::NextToken { max_results: 100 },
         row_actions: &[act(
@@ -354,7 +379,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("status", Msg::ColState),
             col("desktop_name", Msg::ColDesktop),
             col("process", Msg::ColProgress),
-            col("create_time", Msg::ColCreated),
+            created("create_time"),
         ],
         paging: Paging::SnakeOffset { limit: 1000 },
         row_actions: &[act(
@@ -437,9 +462,14 @@ impl ListSpec {
     }
 }
 
+/// A field of a row; a dotted name reads inside an object (`SystemDisk.DiskId`).
+pub fn value_at<'a>(row: &'a Value, field: &str) -> &'a Value {
+    field.split('.').fold(row, |v, k| &v[k])
+}
+
 /// A cell's text: strings as they are, numbers and booleans printed, absent as `—`.
 pub fn cell(row: &Value, field: &str) -> String {
-    match &row[field] {
+    match value_at(row, field) {
         Value::Null => "—".to_string(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -451,7 +481,7 @@ pub fn cell(row: &Value, field: &str) -> String {
 pub fn order(rows: &[Value], field: &str, ascending: bool) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..rows.len()).collect();
     idx.sort_by(|&a, &b| {
-        let ord = compare(&rows[a][field], &rows[b][field]);
+        let ord = compare(value_at(&rows[a], field), value_at(&rows[b], field));
         if ascending { ord } else { ord.reverse() }
     });
     idx
@@ -496,14 +526,26 @@ pub struct SearchKey {
     pub state: String,
 }
 
-/// The filter keys of every row, computed once per load (not per keystroke).
+/// The filter keys of every row, computed once per load (not per keystroke): its ID,
+/// name and the other IDs it shows (disk, instance), so `d-…` finds a disk's snapshots.
 pub fn search_keys(spec: &ListSpec, rows: &[Value]) -> Vec<SearchKey> {
+    let ids: Vec<&str> = spec
+        .columns
+        .iter()
+        .map(|c| c.field)
+        .filter(|f| *f != spec.id_field && (f.ends_with("Id") || f.ends_with("_id")))
+        .collect();
     rows.iter()
         .map(|r| {
-            let field = |f: &str| r[f].as_str().unwrap_or("").to_lowercase();
+            let field = |f: &str| value_at(r, f).as_str().unwrap_or("").to_lowercase();
+            // A separator no typed needle contains keeps the fields apart.
+            let mut text = format!("{}\u{1}{}", field(spec.id_field), field(spec.name_field));
+            for f in &ids {
+                text.push('\u{1}');
+                text.push_str(&field(f));
+            }
             SearchKey {
-                // A separator no typed needle contains keeps ID and name apart.
-                text: format!("{}\u{1}{}", field(spec.id_field), field(spec.name_field)),
+                text,
                 state: r[spec.state_field].as_str().unwrap_or("").to_string(),
             }
         })
@@ -608,6 +650,40 @@ mod tests {
         );
         let (_, next) = s.read_page(&json!({"NextToken": "", "Disks": {"Disk": [{}]}}), 1);
         assert_eq!(next, Cursor::Done);
+    }
+
+    #[test]
+    fn filters_match_the_disk_and_instance_ids_a_row_shows() {
+        // ECS snapshots: `d-…` finds the snapshots of that disk.
+        let s = spec(Provider::Alibaba, "snapshots");
+        let rows = vec![
+            json!({"SnapshotId": "s-1", "SnapshotName": "a", "SourceDiskId": "d-fwcklzt5", "Status": "accomplished"}),
+            json!({"SnapshotId": "s-2", "SnapshotName": "b", "SourceDiskId": "d-other", "Status": "accomplished"}),
+        ];
+        assert_eq!(filter_indices(s, &rows, &[0, 1], "d-fwcklzt5", ""), vec![0]);
+        // Lighthouse instances show their system disk, read inside the row, and match it.
+        let s = spec(Provider::Tencent, "instances");
+        let rows = vec![
+            json!({"InstanceId": "lhins-1", "InstanceName": "web", "InstanceState": "RUNNING", "SystemDisk": {"DiskId": "lhdisk-aaa"}}),
+            json!({"InstanceId": "lhins-2", "InstanceName": "db", "InstanceState": "RUNNING", "SystemDisk": {"DiskId": "lhdisk-bbb"}}),
+        ];
+        assert_eq!(cell(&rows[1], "SystemDisk.DiskId"), "lhdisk-bbb");
+        assert_eq!(cell(&rows[1], "SystemDisk.Missing"), "—");
+        assert_eq!(filter_indices(s, &rows, &[0, 1], "LHDISK-BBB", ""), vec![1]);
+        assert_eq!(order(&rows, "SystemDisk.DiskId", false), vec![1, 0]);
+    }
+
+    #[test]
+    fn lists_open_newest_first_when_they_have_a_creation_time() {
+        for v in VIEWS {
+            let (field, ascending) = v.default_sort();
+            match v.columns.iter().find(|c| c.time) {
+                Some(c) => assert_eq!((field, ascending), (c.field, false), "{}", v.key),
+                None => assert_eq!((field, ascending), (v.id_field, true), "{}", v.key),
+            }
+        }
+        let snaps = spec(Provider::Tencent, "snapshots");
+        assert_eq!(snaps.default_sort(), ("CreatedTime", false));
     }
 
     #[test]

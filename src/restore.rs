@@ -3,6 +3,7 @@
 //! cloud crate's (`rewind_cloud::validate`), the same code the proxy runs, and the steps
 //! of an operation are its state machines'.
 
+pub mod picker;
 mod plan;
 
 pub use plan::{

@@ -6,6 +6,8 @@
 
 #[path = "e2e/batch.rs"]
 mod batch;
+#[path = "e2e/details.rs"]
+mod details;
 #[path = "e2e/layout.rs"]
 mod layout;
 #[path = "e2e/operations.rs"]

@@ -6,6 +6,7 @@ use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor, ListSpec};
 use crate::transport::use_transport;
 use crate::views::copy::CopyButton;
+use crate::views::time::When;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -43,7 +44,7 @@ pub fn InventoryTable(
     let error = RwSignal::new(None::<RequestError>);
     let text = RwSignal::new(String::new());
     let state = RwSignal::new(String::new());
-    let sort = RwSignal::new((spec.columns[0].field, true));
+    let sort = RwSignal::new(spec.default_sort());
     // The generation guards against a late page from before a refresh being appended.
     let generation = StoredValue::new(0u64);
     // "Load all": keep paging until the provider says there is no more.
@@ -300,6 +301,8 @@ pub fn InventoryTable(
                                                     view! { <td class="id"><code>{cell(c.field)}</code> <CopyButton text=Signal::derive(cell(c.field)) /></td> }.into_any()
                                                 } else if c.field == spec.state_field {
                                                     view! { <td><span class="state">{cell(c.field)}</span></td> }.into_any()
+                                                } else if c.time {
+                                                    view! { <td class="time"><When text=Signal::derive(cell(c.field)) /></td> }.into_any()
                                                 } else {
                                                     view! { <td>{cell(c.field)}</td> }.into_any()
                                                 }

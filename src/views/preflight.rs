@@ -97,7 +97,8 @@ impl Preflight {
     }
 }
 
-fn rows(data: &Value, path: &[&str]) -> Vec<Value> {
+/// The array at `path` in an answer's data (none: empty).
+pub fn rows(data: &Value, path: &[&str]) -> Vec<Value> {
     let mut at = data;
     for key in path {
         at = &at[*key];

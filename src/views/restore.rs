@@ -248,6 +248,27 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             view! { <FieldInput spec=spec field=f text=texts[n] touched=touched[n] check=checks[n] /> }
         })
         .collect_view();
+    // Rollback and reset forms: the target's snapshots to pick from, once its ID is valid.
+    let picker = {
+        let index = |param: &str| spec.fields.iter().position(|f| f.param == param);
+        let target_param = if spec.provider == Provider::Alibaba {
+            "DiskId"
+        } else {
+            "InstanceId"
+        };
+        match (index(target_param), index("SnapshotId")) {
+            (Some(t), Some(sn)) if restore::picker::reads(spec.kind, "").is_some() => {
+                let (text, check) = (texts[t], checks[t]);
+                let target =
+                    Memo::new(move |_| check.get().is_ok().then(|| text.get().trim().to_string()));
+                Some(view! {
+                    <crate::views::picker::SnapshotPicker kind=spec.kind profile=profile.clone()
+                        region=region.clone() target=target chosen=texts[sn] />
+                })
+            }
+            _ => None,
+        }
+    };
     let submit = {
         let run_check = run_check.clone();
         let touched = touched.clone();
@@ -271,6 +292,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             </p>
             <form class="restore-form" novalidate on:submit=submit>
                 {fields}
+                {picker}
                 <Show when=move || is_ecs>
                     <label class="check">
                         <input

@@ -317,6 +317,41 @@ impl WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp(serde_json::Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
+    }
+}
+
+impl Harness {
+    /// Runs the browser in `zone` (an IANA name such as `Asia/Shanghai`), as if the
+    /// machine's time zone were set to it; pages opened afterwards see it.
+    pub async fn time_zone(&self, zone: &str) {
+        self.client
+            .issue_cmd(Cdp(serde_json::json!({
+                "cmd": "Emulation.setTimezoneOverride",
+                "params": {"timezoneId": zone},
+            })))
+            .await
+            .unwrap_or_else(|e| panic!("time zone {zone}: {e}"));
+    }
+}
+
 fn start_server(extra: &[&str]) -> (Group, String, PathBuf) {
     let dist = env_path("REWIND_DIST");
     let dist = dist.display().to_string();

@@ -1,0 +1,148 @@
+//! The console's details in Chromium against `rewind serve --demo`: the snapshot picker
+//! of the rollback form, and times in the browser's zone with their age.
+
+use crate::support::Harness;
+use crate::world::*;
+use rewind_cloud::Action;
+use serde_json::json;
+
+#[tokio::test]
+async fn the_snapshot_picker_fills_the_field_and_disables_what_the_cloud_refuses() {
+    let h = Harness::start().await;
+    h.open("tencent/instances").await;
+    let wiki = h.row_id("wiki").await;
+    let snaps = h
+        .emulator()
+        .call(
+            Action::LhDescribeSnapshots,
+            "ap-guangzhou",
+            json!({"Filters": [{"Name": "instance-id", "Values": [wiki]}], "Limit": 100}),
+        )
+        .await;
+    let id_of = |name: &str| {
+        find(&rows(&snaps, &["SnapshotSet"]), "SnapshotName", name)["SnapshotId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (good, resized, creating) = (
+        id_of("wiki-good"),
+        id_of("wiki-before-resize"),
+        id_of("wiki-nightly"),
+    );
+    h.click(&format!(
+        "tr[data-id='{wiki}'] [data-testid=action-rollback]"
+    ))
+    .await;
+    assert_eq!(h.value("[data-testid=SnapshotId]").await, "");
+    h.wait_css("[data-testid=snapshot-picker] [data-testid=pick-snapshot]")
+        .await;
+
+    // Newest first: the one being created (half an hour old) leads.
+    let order = h
+        .js("return [...document.querySelectorAll('[data-testid=snapshot-picker] tbody tr')].map(r => r.dataset.id)")
+        .await;
+    assert_eq!(order[0], creating.as_str(), "{order}");
+    assert_eq!(order.as_array().map(Vec::len), Some(3), "{order}");
+
+    // What the cloud would refuse is disabled, the reason written beside it and tied
+    // to the choice for screen readers.
+    for (id, needle) in [(&creating, "CREATING"), (&resized, "40")] {
+        let radio = h
+            .wait_css(&format!("tr[data-id='{id}'] [data-testid=pick-snapshot]"))
+            .await;
+        assert!(radio.attr("disabled").await.unwrap().is_some(), "{id}");
+        let described = radio.attr("aria-describedby").await.unwrap().unwrap();
+        let reason = h.wait_css(&format!("[id='{described}']")).await;
+        let text = reason.text().await.unwrap();
+        assert!(text.contains(needle), "{id}: {text}");
+    }
+    let age = h
+        .wait_css(&format!("tr[data-id='{creating}'] .age"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(age.contains("minutes ago"), "{age}");
+    h.screenshot("snapshot-picker").await;
+
+    // Picking fills the field; typing another ID selects its row instead.
+    h.click(&format!("tr[data-id='{good}'] [data-testid=pick-snapshot]"))
+        .await;
+    assert_eq!(h.value("[data-testid=SnapshotId]").await, good);
+    h.type_into("[data-testid=SnapshotId]", &resized).await;
+    let checked = h
+        .js(&format!(
+            "return document.querySelector(\"tr[data-id='{resized}'] input\").checked"
+        ))
+        .await;
+    assert_eq!(checked, true);
+    // The field is still the user's: the chosen snapshot goes to the check.
+    h.type_into("[data-testid=SnapshotId]", &good).await;
+    h.click("[data-testid=check]").await;
+    h.wait_css("[data-testid=confirm-target]").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn times_show_in_the_browsers_zone_with_their_age_in_both_languages() {
+    let h = Harness::start().await;
+    h.time_zone("Asia/Shanghai").await;
+    h.open("tencent/snapshots").await;
+    h.wait_css(".inventory tbody tr[data-id] td.time time")
+        .await;
+    // Newest first by default.
+    let first_two = h
+        .js("return [...document.querySelectorAll('.inventory tbody tr[data-id] td.time time')].slice(0, 2).map(t => t.getAttribute('datetime'))")
+        .await;
+    let (a, b) = (
+        first_two[0].as_str().unwrap_or(""),
+        first_two[1].as_str().unwrap_or(""),
+    );
+    assert!(a >= b, "newest first: {first_two}");
+    let time = h
+        .wait_css(".inventory tbody tr[data-id] td.time time")
+        .await;
+    let utc = time.attr("datetime").await.unwrap().unwrap();
+    let title = time.attr("title").await.unwrap().unwrap();
+    assert!(
+        utc.ends_with('Z') && title.starts_with(&utc),
+        "{utc} {title}"
+    );
+    let local = h
+        .wait_css(".inventory tbody tr[data-id] td.time .local")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(local.ends_with("UTC+08:00"), "{local}");
+    // Eight hours ahead of the UTC moment (the hour, modulo a day).
+    let hour = |s: &str, at: usize| s[at..at + 2].parse::<u32>().unwrap();
+    assert_eq!(
+        hour(&local, 11),
+        (hour(&utc, 11) + 8) % 24,
+        "{local} vs {utc}"
+    );
+    let age = h
+        .wait_css(".inventory tbody tr[data-id] td.time .age")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(age.ends_with(" ago") || age == "just now", "{age}");
+    h.screenshot("times-asia-shanghai").await;
+
+    h.click(".lang-switch button[lang='zh-CN']").await;
+    h.wait_css_text(".inventory tbody tr[data-id] td.time .age", "前")
+        .await;
+    let local_zh = h
+        .wait_css(".inventory tbody tr[data-id] td.time .local")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(local_zh, local, "the same moment, the same zone");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
