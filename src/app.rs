@@ -139,9 +139,13 @@ fn SessionBanner() -> impl IntoView {
                     .map(|result| match result {
                         Ok(s) => {
                             let sessions = crate::views::signin::has_sessions(&s.auth);
+                            let relay = s.is_relay();
                             view! {
                                 <p class="banner" class:demo=s.demo data-testid="session">
                                     <Show when=move || s.demo>{i.t(Msg::DemoMode)} " "</Show>
+                                    <Show when=move || relay>
+                                        <span data-testid="relay-mode">{i.t(Msg::RelayModeBanner)}</span> " "
+                                    </Show>
                                     {i.t(Msg::SignedInAs)}
                                     {i.t(Msg::Colon)}
                                     <strong data-testid="session-user">{s.user.clone().unwrap_or_else(|| "—".into())}</strong>

@@ -31,7 +31,7 @@ macro_rules! messages {
 }
 
 messages! {
-    Tagline => "Roll disks back to snapshots, safely.", "安全地将磁盘回滚到快照。";
+    Tagline => "Roll disks back to snapshots, safely.", "安全地将云盘回滚到快照。";
     MainNav => "Clouds", "云平台";
     Home => "Overview", "概览";
     Tencent => "Tencent Lighthouse", "腾讯云轻量应用服务器";
@@ -40,6 +40,7 @@ messages! {
     Language => "Language", "语言";
     Loading => "Loading…", "加载中…";
     DemoMode => "Demo mode: a local emulator stands in for the clouds.", "演示模式：由本地模拟器代替云平台。";
+    RelayModeBanner => "Relay mode: your keys stay in this browser; requests are signed here and the server only relays them.", "中转模式：密钥保存在此浏览器中，请求在此签名，服务器只负责转发。";
     SignedInAs => "Signed in as", "当前用户";
     // Between a label and its value (`Signed in as: olivia`).
     Colon => ": ", "：";
@@ -59,18 +60,18 @@ messages! {
     SignInContinue => "Continue", "继续";
     Reload => "Reload", "重新加载";
     ServerUnavailable => "The Rewind server cannot be reached", "无法连接 Rewind 服务器";
-    HomeIntro => "Choose a cloud to see its instances, disks and snapshots.", "选择云平台以查看实例、磁盘和快照。";
+    HomeIntro => "Choose a cloud to see its instances, disks and snapshots.", "选择云平台以查看实例、云盘和快照。";
     TencentBlurb => "Roll back an instance's system disk (ApplyInstanceSnapshot) or take a snapshot first.", "回滚实例系统盘（ApplyInstanceSnapshot），或先创建快照。";
-    AlibabaBlurb => "Reset a disk to one of its own snapshots (ResetDisk), with a dry run first.", "将磁盘重置为其自身的快照（ResetDisk），可先试运行。";
+    AlibabaBlurb => "Reset a disk to one of its own snapshots (ResetDisk), with a dry run first.", "将云盘回滚到它自己的快照（ResetDisk），可先预检。";
     HuaweiBlurb => "Restore up to 100 desktop snapshots in one batch and follow the job.", "一次批量恢复最多 100 个桌面快照并跟踪任务。";
     NotFound => "There is no page at this address.", "此地址没有页面。";
     SkipToContent => "Skip to content", "跳到主要内容";
     Instances => "Instances", "实例";
     Snapshots => "Snapshots", "快照";
-    Disks => "Disks", "磁盘";
+    Disks => "Disks", "云盘";
     DesktopSnapshots => "Desktop snapshots", "桌面快照";
     Views => "Views", "视图";
-    Profile => "Profile", "配置";
+    Profile => "Profile", "云账号";
     Region => "Region", "地域";
     NoProfile => "No profile for this cloud is configured for you.", "没有为您配置此云平台的账号。";
     FilterLabel => "Filter", "筛选";
@@ -81,13 +82,11 @@ messages! {
     LoadAll => "Load all", "全部加载";
     Refresh => "Refresh", "刷新";
     NoRows => "Nothing here.", "暂无数据。";
-    ShowingOf => "shown of", "条，共";
-    Loaded => "loaded", "已加载";
     ColId => "ID", "ID";
     ColName => "Name", "名称";
     ColState => "State", "状态";
     ColZone => "Zone", "可用区";
-    ColDisk => "Disk", "磁盘";
+    ColDisk => "Disk", "云盘";
     ColSystemDisk => "System disk", "系统盘";
     PickerTitle => "Pick a snapshot (newest first), or type its ID above", "选择快照（最新的在前），或在上方输入快照 ID";
     PickerChoose => "Choose", "选择";
@@ -104,7 +103,7 @@ messages! {
     ErrorCode => "Error code", "错误码";
     Remedy => "What to do", "处理建议";
     Copy => "Copy", "复制";
-    SortBy => "Sort by", "排序：";
+    SortBy => "Sort by", "排序";
     Copied => "Copied", "已复制";
     FormLhRollback => "Roll back instance", "回滚实例";
     FormLhCreateSnapshot => "Create instance snapshot", "创建实例快照";
@@ -125,8 +124,8 @@ messages! {
     Required => "Required", "必填";
     AllowLegacyIds => "Accept older ID shapes (shown with a warning)", "接受旧格式 ID（将显示警告）";
     CheckAndContinue => "Check and continue", "检查并继续";
-    DryRun => "Dry run", "试运行";
-    DryRunPassed => "Dry run passed: the cloud would accept this request (nothing was changed).", "试运行通过：云平台会接受此请求（未做任何更改）。";
+    DryRun => "Dry run", "预检";
+    DryRunPassed => "Dry run passed: the cloud would accept this request (nothing was changed).", "预检通过：云平台会接受此请求（未做任何更改）。";
     CheckingLiveState => "Checking the live state…", "正在检查实时状态…";
     PreflightTitle => "Pre-flight checks", "执行前检查";
     CheckPass => "Pass", "通过";
@@ -158,6 +157,8 @@ messages! {
     OpRunning => "Running", "进行中";
     OpSucceeded => "Succeeded", "已成功";
     OpFailed => "Failed", "失败";
+    OutcomeUnknown => "Unknown (the server stopped before the answer)", "未知（服务器在收到答复前已停止）";
+    OutcomeNotSent => "Not sent", "未发送";
     Elapsed => "Elapsed", "已用时间";
     Desktops => "desktops", "个桌面";
     FailedCount => "failed", "个失败";
@@ -177,7 +178,7 @@ messages! {
     LoadOlder => "Load older", "加载更早的操作";
     RunsInThisTab => "In relay mode, operations run in this tab with the keys held here: keep it open until they finish. A reload resumes them (a call that may have reached the cloud is settled by reading, never sent again); closing the tab stops them.", "中转模式下，操作在本标签页中使用此处保存的密钥运行：请保持标签页打开直到完成。刷新页面会继续执行（可能已到达云端的请求通过读取状态确认，绝不重复发送）；关闭标签页则会停止。";
     WaitingForKeys => "Waiting for this cloud's keys: enter them under Keys and the operation goes on.", "正在等待该云平台的密钥：在“密钥”页面中输入后操作将继续。";
-    DryRunFirst => "Dry run first (nothing is changed if the cloud would refuse)", "先试运行（云平台会拒绝时不做任何更改）";
+    DryRunFirst => "Dry run first (nothing is changed if the cloud would refuse)", "先预检（云平台会拒绝时不做任何更改）";
     Starting => "Starting…", "正在启动…";
     AuditLog => "Audit log", "审计日志";
     ColStarted => "Started", "开始时间";
@@ -187,6 +188,8 @@ messages! {
     ColOutcome => "Outcome", "结果";
     Actions => "Actions", "操作";
     BatchTitle => "Batch rollback", "批量回滚";
+    // After BatchIntro and the number.
+    PerSecond => " per second.", " 个。";
     BatchIntro => "Select targets, pick a snapshot for each (the newest ready one by default) and run them in one queue; at most", "选择目标并为每个目标选择快照（默认最新的可用快照），在同一队列中执行；每秒最多";
     BatchForcedShutdown => "Running instances are forcibly shut down before their rollback.", "运行中的实例会在回滚前被强制关机。";
     BatchTypeCount => "To confirm, type the number of selected targets:", "请输入所选目标的数量以确认：";

@@ -585,6 +585,48 @@ pub fn window(
     (start, end)
 }
 
+/// The list's count: "12 shown of 40" / "显示 12 条，共 40 条" when the cloud says the
+/// total, else what is shown of what is loaded.
+pub fn count_text(
+    lang: rewind_cloud::Lang,
+    shown: usize,
+    loaded: usize,
+    total: Option<u64>,
+) -> String {
+    use rewind_cloud::Lang;
+    match (lang, total) {
+        (Lang::En, Some(t)) => format!("{shown} shown of {t}"),
+        (Lang::En, None) => format!("{shown} shown of {loaded} loaded"),
+        (Lang::Zh, Some(t)) => format!("显示 {shown} 条，共 {t} 条"),
+        (Lang::Zh, None) => format!("显示 {shown} 条，已加载 {loaded} 条"),
+    }
+}
+
+/// The Chinese name the provider's console gives a row's state ("运行中" for
+/// `RUNNING`), from the cloud crate's typed model; `None` for a value it does not know.
+pub fn state_zh(spec: &ListSpec, state: &str) -> Option<&'static str> {
+    use rewind_cloud::tencent::ProviderValue;
+    use rewind_cloud::{alibaba, huawei, tencent};
+    match (spec.provider, spec.key) {
+        (Provider::Tencent, "instances") => tencent::InstanceState::parse(state).zh(),
+        (Provider::Tencent, "snapshots") => tencent::SnapshotState::parse(state).zh(),
+        (Provider::Alibaba, "instances") => alibaba::InstanceStatus::parse(state).zh(),
+        (Provider::Alibaba, "disks") => alibaba::DiskStatus::parse(state).zh(),
+        (Provider::Alibaba, "snapshots") => alibaba::SnapshotStatus::parse(state).zh(),
+        (Provider::Huawei, "snapshots") => huawei::SnapshotStatus::parse(state).zh(),
+        _ => None,
+    }
+}
+
+/// A state as shown in `lang`: the provider's spelling in English, its Chinese name in
+/// Chinese when it has one.
+pub fn state_label(spec: &ListSpec, state: &str, lang: rewind_cloud::Lang) -> String {
+    match (lang, state_zh(spec, state)) {
+        (rewind_cloud::Lang::Zh, Some(zh)) => zh.to_string(),
+        _ => state.to_string(),
+    }
+}
+
 /// The distinct states present, sorted, for the state filter.
 pub fn states(spec: &ListSpec, rows: &[Value]) -> Vec<String> {
     let mut s: Vec<String> = rows
@@ -671,6 +713,27 @@ mod tests {
         assert_eq!(cell(&rows[1], "SystemDisk.Missing"), "—");
         assert_eq!(filter_indices(s, &rows, &[0, 1], "LHDISK-BBB", ""), vec![1]);
         assert_eq!(order(&rows, "SystemDisk.DiskId", false), vec![1, 0]);
+    }
+
+    #[test]
+    fn states_and_counts_read_naturally_in_chinese() {
+        use rewind_cloud::Lang;
+        let lh = spec(Provider::Tencent, "instances");
+        assert_eq!(state_label(lh, "RUNNING", Lang::Zh), "运行中");
+        assert_eq!(state_label(lh, "RUNNING", Lang::En), "RUNNING");
+        // A state the model does not know stays as the cloud wrote it.
+        assert_eq!(state_label(lh, "HIBERNATING", Lang::Zh), "HIBERNATING");
+        let disks = spec(Provider::Alibaba, "disks");
+        assert_eq!(state_label(disks, "In_use", Lang::Zh), "使用中");
+        let ecs = spec(Provider::Alibaba, "snapshots");
+        assert!(state_zh(ecs, "accomplished").is_some());
+        let ws = spec(Provider::Huawei, "snapshots");
+        assert!(state_zh(ws, "create_success").is_some());
+        assert_eq!(
+            count_text(Lang::Zh, 10, 10, Some(10)),
+            "显示 10 条，共 10 条"
+        );
+        assert_eq!(count_text(Lang::En, 3, 100, None), "3 shown of 100 loaded");
     }
 
     #[test]

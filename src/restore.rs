@@ -248,8 +248,49 @@ pub fn check_field(
     }
     match validate::validate_field(spec.action, field.param, &value, opts) {
         Ok((_, warnings)) => FieldCheck::Ok(warnings),
+        Err(errors) if field.input == Input::Tags => FieldCheck::Invalid(
+            errors
+                .into_iter()
+                .map(|e| on_tag_lines(field.param, e))
+                .collect(),
+        ),
         Err(errors) => FieldCheck::Invalid(errors),
     }
+}
+
+/// A tag error as the form's lines read: the API's `Tag[3].Key` (counted from zero) is
+/// "The key on line 4" / "第 4 行的键" of the text box.
+fn on_tag_lines(param: &str, mut e: FieldError) -> FieldError {
+    let Some(rest) = e
+        .field
+        .strip_prefix(param)
+        .and_then(|r| r.strip_prefix('['))
+    else {
+        return e;
+    };
+    let Some((index, tail)) = rest.split_once(']') else {
+        return e;
+    };
+    let Ok(i) = index.parse::<usize>() else {
+        return e;
+    };
+    let (line, path) = (i + 1, format!("{param}[{i}]{tail}"));
+    let (en, zh) = match tail {
+        ".Key" => (
+            format!("The key on line {line}"),
+            format!("第 {line} 行的键"),
+        ),
+        ".Value" => (
+            format!("The value on line {line}"),
+            format!("第 {line} 行的值"),
+        ),
+        _ => (format!("Line {line}"), format!("第 {line} 行")),
+    };
+    e.message = rewind_cloud::Text::new(
+        e.message.en.replace(&path, &en),
+        e.message.zh.replace(&path, &zh),
+    );
+    e
 }
 
 /// A pasted ID list passes when it has 1–100 entries and every line is a valid, new ID.
@@ -337,6 +378,28 @@ pub fn confirmed(typed: &str, word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tag_errors_count_lines_from_one() {
+        let spec = form(Kind::EcsCreateSnapshot);
+        let tags = spec.fields.iter().find(|f| f.input == Input::Tags).unwrap();
+        let long = "k".repeat(200);
+        let text = format!("a=1\nb=2\nc=3\n{long}=4");
+        let FieldCheck::Invalid(errors) =
+            check_field(spec, tags, &text, &ValidateOptions::default())
+        else {
+            panic!("a 200-character key is refused");
+        };
+        let e = &errors[0];
+        assert!(
+            e.message.en.starts_with("The key on line 4"),
+            "{}",
+            e.message.en
+        );
+        assert!(e.message.zh.starts_with("第 4 行的键"), "{}", e.message.zh);
+        // The field path stays the API's, for the proxy and the tests.
+        assert!(e.field.contains("[3]"), "{}", e.field);
+    }
 
     fn texts(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

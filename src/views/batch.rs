@@ -278,7 +278,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
     view! {
         <section class="batch" data-testid="batch">
             <h2>{i.t(Msg::BatchTitle)}</h2>
-            <p class="muted">{i.t(Msg::BatchIntro)} " " {spec.per_sec} " / s."</p>
+            <p class="muted">{i.t(Msg::BatchIntro)} " " {spec.per_sec} {i.t(Msg::PerSecond)}</p>
             {move || match targets.get() {
                 None => view! { <p class="muted" role="status">{i.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(e)) => view! { <ErrorPanel error=e /> }.into_any(),
@@ -298,7 +298,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                 </div>
                 <Show when=move || { failing.get() > 0 }>
                     <p class="error" role="alert" data-testid="batch-preflight-blocked">
-                        {i.t(Msg::BatchPreflightBlocked)} ": " {move || failing.get()} " "
+                        {i.t(Msg::BatchPreflightBlocked)} {i.t(Msg::Colon)} {move || failing.get()} " "
                         <button type="button" data-testid="batch-recheck" disabled=move || checking.get()
                             on:click={
                                 let recheck = recheck.clone();

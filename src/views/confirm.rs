@@ -38,7 +38,7 @@ pub fn Checklist(
                         view! {
                             <li class=class data-rule=c.rule data-status=class data-testid=if forced { "forced-shutdown" } else { "check" }>
                                 <span class="icon" aria-hidden="true">{icon}</span>
-                                <span class="sr-only">{i.t(word)} ": "</span>
+                                <span class="sr-only">{i.t(word)} {i.t(Msg::Colon)}</span>
                                 <span class="what">{i.text(c.message)}</span>
                                 {c.fix.map(|f| view! { <span class="fix">{i.text(f)}</span> })}
                                 {c.action.map(|a| {

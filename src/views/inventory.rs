@@ -7,6 +7,7 @@ use crate::inventory::{self, Cursor, ListSpec};
 use crate::transport::use_transport;
 use crate::views::copy::CopyButton;
 use crate::views::time::When;
+use inventory::state_label;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -215,7 +216,10 @@ pub fn InventoryTable(
                         {move || {
                             rows.with(|r| inventory::states(spec, r))
                                 .into_iter()
-                                .map(|s| view! { <option value=s.clone()>{s.clone()}</option> })
+                                .map(|s| {
+                                    let label = state_label(spec, &s, i.lang.get());
+                                    view! { <option value=s.clone()>{label}</option> }
+                                })
                                 .collect_view()
                         }}
                     </select>
@@ -227,10 +231,7 @@ pub fn InventoryTable(
                     {move || {
                         let shown = visible.with(Vec::len);
                         let loaded = rows.with(Vec::len);
-                        match total.get() {
-                            Some(t) => format!("{shown} {} {t}", i.t(Msg::ShowingOf)()),
-                            None => format!("{shown} / {loaded} {}", i.t(Msg::Loaded)()),
-                        }
+                        inventory::count_text(i.lang.get(), shown, loaded, total.get())
                     }}
                 </span>
             </div>
@@ -300,7 +301,11 @@ pub fn InventoryTable(
                                                 if c.field == spec.id_field {
                                                     view! { <td class="id"><code>{cell(c.field)}</code> <CopyButton text=Signal::derive(cell(c.field)) /></td> }.into_any()
                                                 } else if c.field == spec.state_field {
-                                                    view! { <td><span class="state">{cell(c.field)}</span></td> }.into_any()
+                                                    // Chinese names the state as the provider's console does; the
+                                                    // provider's spelling stays on hover.
+                                                    let raw = cell(c.field);
+                                                    let label = move || state_label(spec, &raw(), i.lang.get());
+                                                    view! { <td><span class="state" title=cell(c.field)>{label}</span></td> }.into_any()
                                                 } else if c.time {
                                                     view! { <td class="time"><When text=Signal::derive(cell(c.field)) /></td> }.into_any()
                                                 } else {
@@ -384,11 +389,15 @@ fn RowActions(
                     let reason = move || {
                         target.with(|t| t.as_ref().and_then(|(_, why)| why.as_ref().map(|w| i.text(w.reason())())))
                     };
+                    // The reason is the button's description: read on focus, shown on
+                    // focus and hover.
+                    let why_id = format!("why-{at}-{}", a.form);
+                    let why_id2 = why_id.clone();
                     view! {
                         <span class:disabled-action=move || reason().is_some()>
                             <button type="button" class="row-action" data-testid=format!("action-{}", a.form)
                                 aria-disabled=move || reason().map(|_| "true")
-                                title=reason aria-description=reason
+                                aria-describedby=move || reason().map(|_| why_id.clone())
                                 on:click=move |_| {
                                     if let Some((href, None)) = target.get_untracked() {
                                         router.navigate(&href);
@@ -396,7 +405,7 @@ fn RowActions(
                                 }>
                                 {i.t(a.label)}
                             </button>
-                            {move || reason().map(|r| view! { <span class="tooltip" role="tooltip" data-testid="disabled-reason">{r}</span> })}
+                            {move || reason().map(|r| view! { <span class="tooltip" role="tooltip" id=why_id2.clone() data-testid="disabled-reason">{r}</span> })}
                         </span>
                     }
                 })
@@ -427,7 +436,7 @@ fn PickBar(
     view! {
         <div class="pick-bar" data-testid="pick-bar">
             <span role="status" data-testid="picked-count">
-                {i.t(Msg::Picked)} ": " {count} " / " {max}
+                {i.t(Msg::Picked)} {i.t(Msg::Colon)} {count} " / " {max}
             </span>
             <button type="button" data-testid="pick-clear" disabled=move || count() == 0 on:click=move |_| picked.set(Vec::new())>
                 {i.t(Msg::ClearPicked)}
@@ -552,7 +561,7 @@ pub fn ErrorPanel(error: RequestError) -> impl IntoView {
                     let code = code.clone();
                     move || !code.is_empty()
                 }>
-                    <strong>{i.t(Msg::ErrorCode)} ": " <code data-testid="error-code">{code.clone()}</code></strong>
+                    <strong>{i.t(Msg::ErrorCode)} {i.t(Msg::Colon)} <code data-testid="error-code">{code.clone()}</code></strong>
                     " "
                 </Show>
                 {message}
@@ -561,18 +570,18 @@ pub fn ErrorPanel(error: RequestError) -> impl IntoView {
             {(!fields.is_empty()).then(|| view! {
                 <ul class="field-errors" data-testid="error-fields">
                     {fields.into_iter().map(|f| view! {
-                        <li><code>{f.field}</code> ": " {i.text(f.message)}</li>
+                        <li><code>{f.field}</code> {i.t(Msg::Colon)} {i.text(f.message)}</li>
                     }).collect_view()}
                 </ul>
             })}
             {move || explanation.get().map(|e| view! { <p>{e}</p> })}
             {move || {
-                remedy.get().map(|r| view! { <p><strong>{i.t(Msg::Remedy)} ": "</strong> {r}</p> })
+                remedy.get().map(|r| view! { <p><strong>{i.t(Msg::Remedy)} {i.t(Msg::Colon)}</strong> {r}</p> })
             }}
             {request_id.map(|id| {
                 view! {
                     <p class="muted">
-                        {i.t(Msg::RequestId)} ": " <code data-testid="request-id">{id.clone()}</code>
+                        {i.t(Msg::RequestId)} {i.t(Msg::Colon)} <code data-testid="request-id">{id.clone()}</code>
                         <CopyButton text=id />
                     </p>
                 }

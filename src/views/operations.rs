@@ -232,8 +232,8 @@ fn OpBody(view: OperationView) -> impl IntoView {
         </h3>
         <p>
             <span class=format!("badge {class}") data-testid="op-status">{i.t(word)}</span>
-            " " {i.t(Msg::Elapsed)} ": " <span data-testid="elapsed">{elapsed}</span>
-            {user.map(|u| view! { " · " {i.t(Msg::StartedBy)} ": " <strong data-testid="op-user">{u}</strong> })}
+            " " {i.t(Msg::Elapsed)} {i.t(Msg::Colon)} <span data-testid="elapsed">{elapsed}</span>
+            {user.map(|u| view! { " · " {i.t(Msg::StartedBy)} {i.t(Msg::Colon)} <strong data-testid="op-user">{u}</strong> })}
             " · " <span class="muted">{view.profile.clone()} " · " {view.region.clone()}</span>
             {(view.cancel_requested && view.state == OpState::Running)
                 .then(|| view! { " · " <span class="muted">{i.t(Msg::CancelRequested)}</span> })}
@@ -253,7 +253,7 @@ fn OpBody(view: OperationView) -> impl IntoView {
                             {i.text(s.label)}
                             {(!s.detail.is_empty()).then(|| view! { " " <span class="muted">"(" {s.detail} ")"</span> })}
                             {s.request_ids.into_iter().map(|r| view! {
-                                " " <span class="muted">{i.t(Msg::RequestId)} ": "</span>
+                                " " <span class="muted">{i.t(Msg::RequestId)} {i.t(Msg::Colon)}</span>
                                 <code data-testid="step-request-id">{r.clone()}</code>
                                 <crate::views::copy::CopyButton text=r />
                             }).collect_view()}
@@ -344,7 +344,7 @@ fn OpBody(view: OperationView) -> impl IntoView {
         }}
         {undo.map(|(snapshot, taken, href)| view! {
             <p class="undo" data-testid="safety-snapshot">
-                {i.t(Msg::SafetySnapshotTaken)} ": " <code data-testid="safety-snapshot-id">{snapshot.clone()}</code>
+                {i.t(Msg::SafetySnapshotTaken)} {i.t(Msg::Colon)} <code data-testid="safety-snapshot-id">{snapshot.clone()}</code>
                 <crate::views::copy::CopyButton text=snapshot />
                 {taken.map(|t| {
                     let local = clock::local_time(t.taken_at_ms, clock::utc_offset_min(t.taken_at_ms));
@@ -540,18 +540,23 @@ fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
                     {entries
                         .into_iter()
                         .map(|e| {
-                            let when = js_sys::Date::new(&(e.started_at as f64).into());
-                            let when: String = when.to_iso_string().into();
+                            let at = e.started_at.max(0) as u64;
+                            let iso = clock::iso_utc(at);
+                            let local = clock::local_time(at, clock::utc_offset_min(at));
                             let outcome = e.outcome.clone();
+                            let shown = audit_outcome(&e.outcome);
+                            let raw = e.outcome.clone();
                             view! {
                                 <tr data-testid="audit-row" data-outcome=outcome>
-                                    <td><time>{when}</time></td>
+                                    <td><time datetime=iso.clone() title=format!("{iso} (UTC)")>{local}</time></td>
                                     <td>{e.user}</td>
                                     <td>{e.profile} " · " {e.region}</td>
                                     <td>{e.action}</td>
                                     <td><code>{audit_target(&e.params)}</code></td>
                                     <td>
-                                        <span class="state">{e.outcome}</span>
+                                        <span class="state" title=e.outcome.clone()>
+                                            {move || shown.map(|m| m.text(i.lang.get()).to_string()).unwrap_or_else(|| raw.clone())}
+                                        </span>
                                         {e.provider_code.map(|c| view! { " " <code>{c}</code> })}
                                         {e.duration_ms.map(|d| view! { " " <span class="muted">{d} " ms"</span> })}
                                     </td>
@@ -580,6 +585,19 @@ pub fn OpsIndicator() -> impl IntoView {
             }}
         </Link>
     }
+}
+
+/// An audit row's outcome in words (`ok` → Succeeded / 成功); `None` for a value this
+/// version does not know, shown as recorded.
+fn audit_outcome(outcome: &str) -> Option<Msg> {
+    Some(match outcome {
+        "ok" => Msg::OpSucceeded,
+        "error" => Msg::OpFailed,
+        "pending" => Msg::OpRunning,
+        "unknown" => Msg::OutcomeUnknown,
+        "not_sent" => Msg::OutcomeNotSent,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

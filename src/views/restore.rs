@@ -91,18 +91,33 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
             }
         });
     }
-    // The next step appears below the form: bring it into view (and to screen readers).
-    Effect::new(move |_| {
-        let css = match phase.get() {
-            Phase::Checked(_) | Phase::CheckFailed(_) => ".checklist, .restore .error-panel",
-            Phase::Running(_) => ".restore [data-testid=op]",
-            _ => return,
-        };
+    // Focus follows the flow, for keyboards and screen readers: the first empty field
+    // when the form opens, the checklist's summary when it arrives, the operation while
+    // it runs and its result when it ends.
+    {
+        let first_empty = spec
+            .fields
+            .iter()
+            .zip(&texts)
+            .find(|(_, t)| t.get_untracked().trim().is_empty())
+            .map(|(f, _)| format!("#f-{}-{}", spec.key, f.param));
         request_animation_frame(move || {
-            if let Ok(Some(el)) = document().query_selector(css) {
-                el.scroll_into_view();
+            if let Some(css) = first_empty {
+                focus(&css);
             }
         });
+    }
+    Effect::new(move |_| {
+        let css = match phase.get() {
+            Phase::Checked(_) => "[data-testid=preflight-summary]",
+            Phase::CheckFailed(_) => ".restore .error-panel",
+            Phase::Running(id) => match ops.state_of(&id) {
+                Some(OpState::Running) | None => ".restore [data-testid=op] h3",
+                Some(_) => ".restore [data-testid=op-summary], .restore [data-testid=op-failure]",
+            },
+            _ => return,
+        };
+        request_animation_frame(move || focus(css));
     });
     // The instance was running when first read (the fix may stop it since): it is
     // started again afterwards unless the user unticks it.
@@ -287,7 +302,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
         <section class="restore" data-form=spec.key>
             <h2>{i.t(spec.title)}</h2>
             <p class="muted">
-                {i.t(Msg::Profile)} ": " <strong>{profile.clone()}</strong> " · " {i.t(Msg::Region)} ": "
+                {i.t(Msg::Profile)} {i.t(Msg::Colon)} <strong>{profile.clone()}</strong> " · " {i.t(Msg::Region)} {i.t(Msg::Colon)}
                 <strong>{region.clone()}</strong>
             </p>
             <form class="restore-form" novalidate on:submit=submit>
@@ -340,7 +355,7 @@ pub fn RestorePage(spec: &'static FormSpec, profile: String, region: String) -> 
                                         .map(|id| {
                                             view! {
                                                 <p class="muted">
-                                                    {i.t(Msg::RequestId)} ": " <code>{id}</code>
+                                                    {i.t(Msg::RequestId)} {i.t(Msg::Colon)} <code>{id}</code>
                                                 </p>
                                             }
                                         })}
@@ -423,6 +438,27 @@ fn opts_untracked(legacy: RwSignal<bool>) -> ValidateOptions {
 }
 
 /// One labelled field with its inline errors and warnings.
+/// Scrolls to and focuses the first element matching `css` (made focusable by script
+/// alone when it is not a control: `tabindex="-1"`).
+fn focus(css: &str) {
+    use wasm_bindgen::JsCast;
+    let Ok(Some(el)) = document().query_selector(css) else {
+        return;
+    };
+    el.scroll_into_view();
+    if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+        if !el.has_attribute("tabindex")
+            && !matches!(
+                el.tag_name().as_str(),
+                "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A"
+            )
+        {
+            let _ = el.set_attribute("tabindex", "-1");
+        }
+        let _ = el.focus();
+    }
+}
+
 #[component]
 fn FieldInput(
     spec: &'static FormSpec,
@@ -471,7 +507,14 @@ fn FieldInput(
                     text.set(event_target_value(&ev));
                     touched.set(true);
                 }
-                on:blur=move |_| touched.set(true)
+                // Leaving a field checks what was typed; leaving it empty says nothing
+                // yet (the form opens with focus in it, and "Required" appearing under
+                // it would move the picker below while it is being clicked).
+                on:blur=move |_| {
+                    if !text.get_untracked().trim().is_empty() {
+                        touched.set(true);
+                    }
+                }
             />
         }
         .into_any(),

@@ -146,3 +146,58 @@ async fn times_show_in_the_browsers_zone_with_their_age_in_both_languages() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn focus_follows_the_form_and_disabled_reasons_are_read_on_focus() {
+    let h = Harness::start().await;
+    h.open("tencent/instances").await;
+    // A disabled action's reason is its description, shown when it has focus.
+    let pending = h.row_id("shop-new").await;
+    let button = format!("tr[data-id='{pending}'] [data-testid=action-rollback]");
+    h.wait_attr(&button, "aria-disabled", "true", crate::support::DEADLINE)
+        .await;
+    let described = h
+        .wait_css(&button)
+        .await
+        .attr("aria-describedby")
+        .await
+        .unwrap()
+        .expect("described by its reason");
+    let shown = h
+        .js(&format!(
+            "document.querySelector(\"{button}\").focus(); \
+             const why = document.getElementById('{described}'); \
+             return [why.textContent, getComputedStyle(why).display];"
+        ))
+        .await;
+    assert!(
+        shown[0].as_str().unwrap_or("").contains("PENDING"),
+        "{shown}"
+    );
+    assert_ne!(shown[1], "none", "visible on focus: {shown}");
+
+    // Opening a form from a row: focus goes to the first empty field.
+    let blog = h.row_id("blog-prod").await;
+    h.click(&format!(
+        "tr[data-id='{blog}'] [data-testid=action-rollback]"
+    ))
+    .await;
+    h.wait_until("focus on the Snapshot ID field", || async {
+        h.js("return document.activeElement && document.activeElement.dataset.testid")
+            .await
+            == "SnapshotId"
+    })
+    .await;
+    // Picking a snapshot, then the check: focus goes to the checklist's summary.
+    h.click("[data-testid=snapshot-picker] tbody tr:not(.refused) [data-testid=pick-snapshot]")
+        .await;
+    h.click("[data-testid=check]").await;
+    h.wait_until("focus on the checklist's summary", || async {
+        h.js("return document.activeElement && document.activeElement.dataset.testid")
+            .await
+            == "preflight-summary"
+    })
+    .await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
