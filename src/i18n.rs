@@ -158,6 +158,8 @@ messages! {
     OpSucceeded => "Succeeded", "已成功";
     OpFailed => "Failed", "失败";
     OutcomeUnknown => "Unknown (the server stopped before the answer)", "未知（服务器在收到答复前已停止）";
+    AuditAnyOutcome => "Any outcome", "全部结果";
+    AuditSince => "Since (day)", "起始日期";
     OutcomeNotSent => "Not sent", "未发送";
     Elapsed => "Elapsed", "已用时间";
     Desktops => "desktops", "个桌面";

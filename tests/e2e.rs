@@ -4,6 +4,8 @@
 //! Run by `cargo xtask test`, which builds both and sets `REWIND_BIN` and `REWIND_DIST`.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[path = "e2e/a11y.rs"]
+mod a11y;
 #[path = "e2e/batch.rs"]
 mod batch;
 #[path = "e2e/details.rs"]

@@ -341,7 +341,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                         disabled=move || { let (_, f, r) = counts.get(); f == 0 || r > 0 }>
                         {i.t(Msg::RetryFailed)}
                     </button>
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::BatchResults)>
                         <table>
                             <thead>
                                 <tr>
@@ -412,7 +412,7 @@ fn TargetTable(
         selected.set(next);
     };
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::BatchTitle)>
             <table data-testid="batch-targets">
                 <thead>
                     <tr>

@@ -5,6 +5,7 @@
 use crate::i18n::{Msg, use_i18n};
 use crate::restore::{self, Choices, FormSpec, Found, Kind};
 use crate::views::preflight::Preflight;
+use crate::views::time::When;
 use leptos::prelude::*;
 use rewind_cloud::Provider;
 use rewind_cloud::operation::power::{StopMode, StoppedMode};
@@ -121,7 +122,13 @@ pub fn Confirmation(
         .iter()
         .any(|c| c.rule == preflight::rules::INSTANCE_STATE && c.status == Status::Warn);
     let w = word.clone();
-    let ok = move || !blocked() && !starting.get() && restore::confirmed(&typed.get(), &w);
+    // Only what overwrites data asks for the target to be typed; a new snapshot destroys
+    // nothing, so its confirmation repeats what will be created and asks for one click.
+    let destructive = spec.destructive;
+    let ok = move || {
+        !blocked() && !starting.get() && (!destructive || restore::confirmed(&typed.get(), &w))
+    };
+    let created = (!destructive).then(|| creates(&preflight.params));
     let start = {
         let preflight = preflight.clone();
         let instance_id = instance_id.clone();
@@ -153,8 +160,12 @@ pub fn Confirmation(
                 <dd><code data-testid="confirm-target">{word.clone()}</code></dd>
                 {snapshot_line.map(|(id, name, created)| view! {
                     <dt>{i.t(Msg::FieldSnapshotId)}</dt>
-                    <dd><code>{id}</code> " " {name} " · " {i.t(Msg::ColCreated)} " " <time>{created}</time></dd>
+                    <dd><code>{id}</code> " " {name} " · " {i.t(Msg::ColCreated)} " " <When text=created /></dd>
                 })}
+                {created.map(|rows| rows.into_iter().map(|(label, value)| view! {
+                    <dt>{i.t(label)}</dt>
+                    <dd data-testid="confirm-created">{value}</dd>
+                }).collect_view())}
                 {(!preflight.desktops.is_empty()).then(|| view! {
                     <dt>{i.t(Msg::ColDesktop)}</dt>
                     <dd>
@@ -164,7 +175,7 @@ pub fn Confirmation(
                                 view! {
                                     <li>
                                         <strong>{text("desktop_name")}</strong> " ← " <code>{text("snapshot_id")}</code>
-                                        " " {text("snapshot_name")} " · " {i.t(Msg::ColCreated)} " " <time>{text("create_time")}</time>
+                                        " " {text("snapshot_name")} " · " {i.t(Msg::ColCreated)} " " <When text=text("create_time") />
                                     </li>
                                 }
                             }).collect_view()}
@@ -199,7 +210,7 @@ pub fn Confirmation(
                     {i.t(Msg::StartAfterwards)}
                 </label>
             })}
-            <div class="field">
+            <div class="field" hidden=!destructive>
                 <label for="confirm-typed">
                     {i.t(if spec.kind == Kind::WsRestore { Msg::TypeCountToConfirm } else { Msg::TypeIdToConfirm })} " "
                     <code>{word.clone()}</code>
@@ -207,7 +218,7 @@ pub fn Confirmation(
                 <input id="confirm-typed" data-testid="confirm-input" type="text" autocomplete="off" spellcheck="false"
                     prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) disabled=blocked />
             </div>
-            <button type="button" class="danger" data-testid="start" disabled=move || !ok()
+            <button type="button" class=if destructive { "danger" } else { "primary" } data-testid="start" disabled=move || !ok()
                 aria-busy=move || starting.get().to_string() on:click=start>
                 {move || if starting.get() {
                     i.t(Msg::Starting)()
@@ -221,6 +232,37 @@ pub fn Confirmation(
             </button>
         </section>
     }
+}
+
+/// What a create-snapshot form will create, as the confirmation repeats it: name,
+/// description, retention and tags, those that were given.
+fn creates(params: &serde_json::Value) -> Vec<(Msg, String)> {
+    let text = |k: &str| match &params[k] {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let tags = ["Tags", "Tag"]
+        .iter()
+        .filter_map(|k| params[*k].as_array())
+        .flatten()
+        .map(|t| {
+            format!(
+                "{}={}",
+                t["Key"].as_str().unwrap_or(""),
+                t["Value"].as_str().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>();
+    [
+        (Msg::FieldSnapshotName, text("SnapshotName")),
+        (Msg::FieldDescription, text("Description")),
+        (Msg::FieldRetentionDays, text("RetentionDays")),
+        (Msg::FieldTags, (!tags.is_empty()).then(|| tags.join(", "))),
+    ]
+    .into_iter()
+    .filter_map(|(m, v)| v.map(|v| (m, v)))
+    .collect()
 }
 
 /// Now, by the user's clock and zone: what a safety snapshot is named with.

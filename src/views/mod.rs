@@ -1,5 +1,6 @@
 //! The console's pages and components, one module per part.
 
+pub mod audit;
 pub mod batch;
 pub mod cloud;
 pub mod confirm;

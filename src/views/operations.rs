@@ -3,7 +3,7 @@
 //! page, which lists the server's operations (portal mode) or this tab's (relay mode),
 //! and the proxy's audit log of mutating calls.
 
-use crate::api::{self, RequestError};
+use crate::api::RequestError;
 use crate::clock;
 use crate::i18n::{Msg, use_i18n};
 use crate::ops::use_ops;
@@ -16,7 +16,6 @@ use rewind_cloud::operation::{
     Failure, FailureKind, Machine, Next, Operation, Power, PowerPlan, StepState, TaskNext,
 };
 use rewind_cloud::wire::operations::{OpState, OperationView};
-use serde_json::Value;
 
 /// A ticking clock for elapsed times (one per view that shows them).
 fn clock() -> ReadSignal<u64> {
@@ -279,7 +278,7 @@ fn OpBody(view: OperationView) -> impl IntoView {
             <p data-testid="subjob-summary">
                 {sub_jobs.len()} " " {i.t(Msg::Desktops)} " · " {failed_subs} " " {i.t(Msg::FailedCount)}
             </p>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::WsJob)>
                 <table class="subjobs">
                     <thead>
                         <tr>
@@ -364,7 +363,7 @@ fn OpBody(view: OperationView) -> impl IntoView {
 fn ItemTable(items: Vec<Machine>) -> impl IntoView {
     let i = use_i18n();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::BatchResults)>
             <table data-testid="op-items">
                 <thead>
                     <tr>
@@ -427,29 +426,6 @@ pub fn CancelButton(id: String) -> impl IntoView {
     }
 }
 
-/// One row of `GET /api/v1/audit`, and a page of them (the server's own types).
-pub use rewind_cloud::wire::{AuditEntry, AuditPage};
-
-/// What a mutating call acted on, for the list: the IDs among its parameters.
-pub fn audit_target(params: &Value) -> String {
-    [
-        "InstanceId",
-        "DiskId",
-        "InstanceIds",
-        "SnapshotId",
-        "snapshot_ids",
-    ]
-    .iter()
-    .filter_map(|k| match &params[*k] {
-        Value::String(s) => Some(s.clone()),
-        Value::Array(a) if a.len() == 1 => a[0].as_str().map(str::to_string),
-        Value::Array(a) if !a.is_empty() => Some(format!("{} IDs", a.len())),
-        _ => None,
-    })
-    .collect::<Vec<_>>()
-    .join(" → ")
-}
-
 /// `/operations`: the operations (the server's, or this tab's in relay mode), then the
 /// audit log.
 #[component]
@@ -478,7 +454,6 @@ pub fn OperationsPage() -> impl IntoView {
         });
     };
     load(None);
-    let audit = LocalResource::new(|| api::get_json::<AuditPage>("/api/v1/audit?limit=50"));
     view! {
         <section class="operations">
             <h1>{i.t(Msg::Operations)}</h1>
@@ -503,71 +478,8 @@ pub fn OperationsPage() -> impl IntoView {
                     {i.t(Msg::LoadOlder)}
                 </button>
             </Show>
-            <h2>{i.t(Msg::AuditLog)}</h2>
-            <button type="button" on:click=move |_| audit.refetch()>{i.t(Msg::Refresh)}</button>
-            <Suspense fallback=move || view! { <p class="muted">{i.t(Msg::Loading)}</p> }>
-                {move || {
-                    audit
-                        .get()
-                        .map(|r| match r {
-                            Err(e) => view! { <ErrorPanel error=e /> }.into_any(),
-                            Ok(page) => view! { <AuditTable entries=page.entries /> }.into_any(),
-                        })
-                }}
-            </Suspense>
+            <crate::views::audit::AuditLog />
         </section>
-    }
-}
-
-#[component]
-fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
-    let i = use_i18n();
-    view! {
-        <div class="table-wrap">
-            <table data-testid="audit">
-                <thead>
-                    <tr>
-                        <th scope="col">{i.t(Msg::ColStarted)}</th>
-                        <th scope="col">{i.t(Msg::ColUser)}</th>
-                        <th scope="col">{i.t(Msg::Profile)}</th>
-                        <th scope="col">{i.t(Msg::ColAction)}</th>
-                        <th scope="col">{i.t(Msg::ColTarget)}</th>
-                        <th scope="col">{i.t(Msg::ColOutcome)}</th>
-                        <th scope="col">{i.t(Msg::RequestId)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {entries
-                        .into_iter()
-                        .map(|e| {
-                            let at = e.started_at.max(0) as u64;
-                            let iso = clock::iso_utc(at);
-                            let local = clock::local_time(at, clock::utc_offset_min(at));
-                            let outcome = e.outcome.clone();
-                            let shown = audit_outcome(&e.outcome);
-                            let raw = e.outcome.clone();
-                            view! {
-                                <tr data-testid="audit-row" data-outcome=outcome>
-                                    <td><time datetime=iso.clone() title=format!("{iso} (UTC)")>{local}</time></td>
-                                    <td>{e.user}</td>
-                                    <td>{e.profile} " · " {e.region}</td>
-                                    <td>{e.action}</td>
-                                    <td><code>{audit_target(&e.params)}</code></td>
-                                    <td>
-                                        <span class="state" title=e.outcome.clone()>
-                                            {move || shown.map(|m| m.text(i.lang.get()).to_string()).unwrap_or_else(|| raw.clone())}
-                                        </span>
-                                        {e.provider_code.map(|c| view! { " " <code>{c}</code> })}
-                                        {e.duration_ms.map(|d| view! { " " <span class="muted">{d} " ms"</span> })}
-                                    </td>
-                                    <td>{e.request_id.map(|r| view! { <code>{r}</code> })}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
     }
 }
 
@@ -587,38 +499,10 @@ pub fn OpsIndicator() -> impl IntoView {
     }
 }
 
-/// An audit row's outcome in words (`ok` → Succeeded / 成功); `None` for a value this
-/// version does not know, shown as recorded.
-fn audit_outcome(outcome: &str) -> Option<Msg> {
-    Some(match outcome {
-        "ok" => Msg::OpSucceeded,
-        "error" => Msg::OpFailed,
-        "pending" => Msg::OpRunning,
-        "unknown" => Msg::OutcomeUnknown,
-        "not_sent" => Msg::OutcomeNotSent,
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use rewind_cloud::operation::{Answer, Operation, SafetySnapshot, Task, tencent};
-    use serde_json::json;
-
-    #[test]
-    fn audit_targets_name_the_ids_acted_on() {
-        assert_eq!(
-            audit_target(&json!({"InstanceId": "lhins-1", "SnapshotId": "lhsnap-2"})),
-            "lhins-1 → lhsnap-2"
-        );
-        assert_eq!(audit_target(&json!({"InstanceIds": ["i-1"]})), "i-1");
-        assert_eq!(
-            audit_target(&json!({"snapshot_ids": ["a", "b", "c"]})),
-            "3 IDs"
-        );
-        assert_eq!(audit_target(&json!({})), "");
-    }
 
     #[test]
     fn items_read_queued_running_and_refused_with_the_clouds_code() {

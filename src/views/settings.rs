@@ -398,7 +398,7 @@ fn ShownRequest(shown: Shown) -> impl IntoView {
                 <dd><code data-testid="signed-url">{shown.url}</code></dd>
             </dl>
             <h3>{i.t(Msg::RelayHeaders)}</h3>
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::RelayHeaders)>
                 <table data-testid="signed-headers"><tbody>{headers}</tbody></table>
             </div>
             <h3>{i.t(Msg::RelayBody)}</h3>

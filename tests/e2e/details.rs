@@ -201,3 +201,56 @@ async fn focus_follows_the_form_and_disabled_reasons_are_read_on_focus() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_new_snapshot_is_one_click_and_the_audit_log_filters() {
+    let h = Harness::start().await;
+    h.open("tencent/instances").await;
+    let blog = h.row_id("blog-prod").await;
+    h.click(&format!(
+        "tr[data-id='{blog}'] [data-testid=action-create-snapshot]"
+    ))
+    .await;
+    h.type_into("[data-testid=SnapshotName]", "e2e-one-click")
+        .await;
+    h.click("[data-testid=check]").await;
+    // Nothing is overwritten: what will be created is repeated, no ID to type.
+    h.wait_css_text("[data-testid=confirm-created]", "e2e-one-click")
+        .await;
+    h.click("[data-testid=start]").await;
+    h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
+        .await;
+
+    h.click("[data-testid=ops-link]").await;
+    h.wait_css_text("[data-testid=audit]", "CreateInstanceSnapshot")
+        .await;
+    let rows = || async {
+        h.js("return [...document.querySelectorAll('[data-testid=audit-row]')].map(r => r.textContent)")
+            .await
+    };
+    // By action: another action shows nothing; this one shows its rows only.
+    h.type_into("[data-testid=audit-action]", "ApplyInstanceSnapshot\n")
+        .await;
+    h.wait_css("[data-testid=audit-empty]").await;
+    h.type_into("[data-testid=audit-action]", "CreateInstanceSnapshot\n")
+        .await;
+    h.wait_css("[data-testid=audit-row]").await;
+    let shown = rows().await;
+    assert!(
+        shown.as_array().is_some_and(|r| !r.is_empty()
+            && r.iter()
+                .all(|t| t.as_str().unwrap_or("").contains("CreateInstanceSnapshot"))),
+        "{shown}"
+    );
+    // By outcome: it succeeded, so "failed" shows nothing.
+    h.client
+        .execute(
+            "const s = document.querySelector('[data-testid=audit-outcome]'); s.value = 'error'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    h.wait_css("[data-testid=audit-empty]").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}

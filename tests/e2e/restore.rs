@@ -458,7 +458,24 @@ async fn ecs_create_snapshot_checks_quota_and_in_progress_then_takes_one() {
             .unwrap_or_default()
             .contains("pass")
     );
-    h.type_into("[data-testid=confirm-input]", disk).await;
+    // Nothing is overwritten: the confirmation repeats what will be created and asks
+    // for no typed ID.
+    let created = h
+        .js("return [...document.querySelectorAll('[data-testid=confirm-created]')].map(d => d.textContent)")
+        .await;
+    assert_eq!(
+        created,
+        json!([
+            "before-upgrade",
+            "taken by the e2e test",
+            "7",
+            "team=web, env=prod"
+        ])
+    );
+    let typed = h
+        .js("return document.querySelector('[data-testid=confirm-input]').closest('.field').hidden")
+        .await;
+    assert_eq!(typed, true, "no typed confirmation for a new snapshot");
     h.click("[data-testid=start]").await;
     h.wait_attr("[data-testid=op]", "data-status", "succeeded", OP_LIMIT)
         .await;

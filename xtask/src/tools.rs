@@ -2,7 +2,8 @@
 //!
 //! Each tool is checked by running it and reading its version; only a missing or
 //! mismatched tool is installed. Sources: rustup's targets, crates.io (`cargo install`),
-//! the npm registry (binaryen's wasm-opt, under `.tools/`), Debian (`apt-get`) and PyPI.
+//! the npm registry (binaryen's wasm-opt, oidc-provider and axe-core, under `.tools/`),
+//! Debian (`apt-get`) and PyPI.
 
 use crate::sh::Step;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 /// The OpenID provider the proxy's sign-in tests run against (crates/proxy/tests/oidc.rs).
 pub const OIDC_PROVIDER_VERSION: &str = "9.13.3";
+/// axe-core, the accessibility rules the browser tests run in every page (tests/e2e/a11y.rs).
+pub const AXE_CORE_VERSION: &str = "4.14.1";
 /// A file of Debian's fonts-noto-cjk.
 const CJK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
 /// Debian's nginx, the static host of the cross-origin deployment test.
@@ -159,6 +162,15 @@ pub fn setup(root: &Path, need: Need) -> Result<Env, String> {
             println!("    ok: oidc-provider {OIDC_PROVIDER_VERSION}");
         } else {
             npm_install(root, &npm_prefix, "oidc-provider", OIDC_PROVIDER_VERSION)?;
+        }
+        // axe-core from npm, beside it: the accessibility audit of the browser tests
+        // injects its axe.min.js into each page.
+        let package = npm_prefix.join("node_modules/axe-core/package.json");
+        let installed = std::fs::read_to_string(&package).unwrap_or_default();
+        if installed.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")) {
+            println!("    ok: axe-core {AXE_CORE_VERSION}");
+        } else {
+            npm_install(root, &npm_prefix, "axe-core", AXE_CORE_VERSION)?;
         }
         vars.push((
             "REWIND_NPM_PREFIX".into(),
