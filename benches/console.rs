@@ -24,7 +24,6 @@
 mod support;
 
 use fantoccini::Locator;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -177,32 +176,6 @@ const PAGES: &[&str] = &[
     "/operations",
     "/settings",
 ];
-
-/// A Chrome DevTools Protocol command through chromedriver's passthrough
-/// (`POST /session/{id}/goog/cdp/execute`); it applies to the page in view.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: serde_json::Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({"cmd": self.cmd, "params": self.params});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
 
 /// What a received resource is, for the budgets: only the server's static assets count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -375,20 +348,13 @@ async fn settle(h: &Harness) {
 /// One measurement in the browser session `h` (which must be fresh: nothing cached),
 /// asking for gzip only or with Chromium's default `Accept-Encoding`.
 async fn receive(h: &Harness, gzip_only: bool) -> Run {
-    let cdp =
-        |cmd: &'static str, params: serde_json::Value| h.client.issue_cmd(Cdp { cmd, params });
-    cdp("Network.enable", serde_json::json!({}))
-        .await
-        .unwrap_or_else(|e| panic!("console bench: CDP Network.enable through chromedriver: {e}"));
+    h.cdp("Network.enable", serde_json::json!({})).await;
     if gzip_only {
-        cdp(
+        h.cdp(
             "Network.setExtraHTTPHeaders",
             serde_json::json!({"headers": {"Accept-Encoding": "gzip"}}),
         )
-        .await
-        .unwrap_or_else(|e| {
-            panic!("console bench: CDP Network.setExtraHTTPHeaders through chromedriver: {e}")
-        });
+        .await;
     }
     h.open("").await;
     h.wait_css("header.topbar").await;

@@ -274,7 +274,7 @@ pub fn InventoryTable(
                                     }
                                 })
                                 .collect_view()}
-                            {(!spec.row_actions.is_empty()).then(|| view! { <th scope="col">{i.t(Msg::Actions)}</th> })}
+                            {(!spec.row_actions.is_empty()).then(|| view! { <th scope="col" class="actions-cell">{i.t(Msg::Actions)}</th> })}
                         </tr>
                     </thead>
                     <tbody>
@@ -367,8 +367,10 @@ fn RowActions(
 ) -> impl IntoView {
     let i = use_i18n();
     let router = crate::router::use_router();
+    // The actions stay in view at any width: the cell sticks to the table's right edge
+    // while the other columns scroll under it.
     view! {
-        <td class="row-actions">
+        <td class="actions-cell"><div class="row-actions">
             {spec
                 .row_actions
                 .iter()
@@ -410,7 +412,7 @@ fn RowActions(
                     }
                 })
                 .collect_view()}
-        </td>
+        </div></td>
     }
 }
 

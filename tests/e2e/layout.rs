@@ -102,3 +102,45 @@ async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn row_actions_are_never_cut_off_at_laptop_or_phone_width() {
+    let h = Harness::start().await;
+    // Each list with row actions, at 1366×768 and 390×844: every action button of the
+    // rows drawn lies inside the viewport and inside its table's visible box (the other
+    // columns scroll under the actions).
+    let check = r#"
+        const wrap = document.querySelector('.inventory .table-wrap');
+        const w = wrap.getBoundingClientRect();
+        const out = [];
+        for (const b of document.querySelectorAll('.inventory tbody tr[data-id] .row-action')) {
+            const r = b.getBoundingClientRect();
+            if (r.width === 0) continue;
+            if (r.left < Math.max(0, w.left) - 0.5 || r.right > Math.min(window.innerWidth, w.right) + 0.5)
+                out.push([b.dataset.testid, b.closest('tr').dataset.id, r.left, r.right, w.left, w.right]);
+        }
+        return [document.querySelectorAll('.inventory tbody tr[data-id] .row-action').length, out];"#;
+    for (width, height) in [(1366, 768), (390, 844)] {
+        h.client.set_window_size(width, height).await.unwrap();
+        for page in [
+            "tencent/instances",
+            "alibaba/disks",
+            "alibaba/snapshots",
+            "huawei/snapshots",
+        ] {
+            h.open(page).await;
+            h.wait_css(".inventory tbody tr[data-id] .row-action").await;
+            let found = h.js(check).await;
+            assert!(found[0].as_u64().unwrap_or(0) > 0, "{page}: {found}");
+            assert_eq!(
+                found[1],
+                json!([]),
+                "{page} at {width}px: actions cut off (button, row, left, right, table left, table right)"
+            );
+            h.screenshot(&format!("actions-{width}-{}", page.replace('/', "-")))
+                .await;
+        }
+    }
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}

@@ -339,16 +339,23 @@ impl WebDriverCompatibleCommand for Cdp {
 }
 
 impl Harness {
+    /// Sends the DevTools command `cmd` with `params` to the page in view; panics with
+    /// chromedriver's answer if it fails.
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
+        self.client
+            .issue_cmd(Cdp(serde_json::json!({"cmd": cmd, "params": params})))
+            .await
+            .unwrap_or_else(|e| panic!("CDP {cmd} through chromedriver: {e}"))
+    }
+
     /// Runs the browser in `zone` (an IANA name such as `Asia/Shanghai`), as if the
     /// machine's time zone were set to it; pages opened afterwards see it.
     pub async fn time_zone(&self, zone: &str) {
-        self.client
-            .issue_cmd(Cdp(serde_json::json!({
-                "cmd": "Emulation.setTimezoneOverride",
-                "params": {"timezoneId": zone},
-            })))
-            .await
-            .unwrap_or_else(|e| panic!("time zone {zone}: {e}"));
+        self.cdp(
+            "Emulation.setTimezoneOverride",
+            serde_json::json!({"timezoneId": zone}),
+        )
+        .await;
     }
 }
 
