@@ -70,6 +70,15 @@ fn env_path(name: &str) -> PathBuf {
         })
 }
 
+/// A new folder for a Chromium profile (removed with the harness).
+fn browser_profile() -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "rewind-chromium-{}-{}",
+        std::process::id(),
+        free_port()
+    ))
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -86,48 +95,16 @@ impl Harness {
     /// Starts with extra `rewind serve` arguments (`--world scale`).
     pub async fn start_with(args: &[&str]) -> Harness {
         let (server, url, server_log) = start_server(args);
-        let (driver, driver_url) = start_chromedriver();
-        let profile = std::env::temp_dir().join(format!(
-            "rewind-chromium-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
-        let client = connect(&driver_url, &profile).await;
-        Harness {
-            client,
-            api: url.clone(),
-            url,
-            server_log,
-            _server: server,
-            _driver: driver,
-            profile,
-            static_host: None,
-            portal: None,
-        }
+        Harness::with_browser(server, url.clone(), url, server_log).await
     }
 
     /// The portal with sign-in (`rewind serve --config`, see [`portal`]): the browser
     /// starts signed out.
     pub async fn start_portal(sign_in: portal::SignIn) -> Harness {
         let (server, url, server_log, parts) = portal::start(sign_in);
-        let (driver, driver_url) = start_chromedriver();
-        let profile = std::env::temp_dir().join(format!(
-            "rewind-chromium-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
-        let client = connect(&driver_url, &profile).await;
-        Harness {
-            client,
-            api: url.clone(),
-            url,
-            server_log,
-            _server: server,
-            _driver: driver,
-            profile,
-            static_host: None,
-            portal: Some(parts),
-        }
+        let mut h = Harness::with_browser(server, url.clone(), url, server_log).await;
+        h.portal = Some(parts);
+        h
     }
 
     /// The console on a static host (nginx, its own origin) and `rewind serve --demo
@@ -142,22 +119,26 @@ impl Harness {
         }
         let (server, api, server_log) = start_server(&args);
         let host = nginx::StaticHost::start(port, api.trim_end_matches('/'));
+        let mut h = Harness::with_browser(server, host.url.clone(), api, server_log).await;
+        h.static_host = Some(host);
+        h
+    }
+
+    /// A fresh Chromium (its own profile folder) for the console at `url` served by
+    /// `server`, whose API is at `api`.
+    async fn with_browser(server: Group, url: String, api: String, server_log: PathBuf) -> Harness {
         let (driver, driver_url) = start_chromedriver();
-        let profile = std::env::temp_dir().join(format!(
-            "rewind-chromium-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
+        let profile = browser_profile();
         let client = connect(&driver_url, &profile).await;
         Harness {
             client,
-            url: host.url.clone(),
+            url,
             api,
             server_log,
             _server: server,
             _driver: driver,
             profile,
-            static_host: Some(host),
+            static_host: None,
             portal: None,
         }
     }
@@ -169,11 +150,7 @@ impl Harness {
         kill_group(&mut self._driver.0);
         let _ = std::fs::remove_dir_all(&self.profile);
         let (driver, driver_url) = start_chromedriver();
-        let profile = std::env::temp_dir().join(format!(
-            "rewind-chromium-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
+        let profile = browser_profile();
         self.client = connect(&driver_url, &profile).await;
         self._driver = driver;
         self.profile = profile;

@@ -154,23 +154,19 @@ pub fn setup(root: &Path, need: Need) -> Result<Env, String> {
         }
         vars.push(("REWIND_NGINX".into(), NGINX.into()));
 
-        // oidc-provider from npm, project-local beside binaryen: a real OpenID provider
-        // for the sign-in tests.
-        let package = npm_prefix.join("node_modules/oidc-provider/package.json");
-        let installed = std::fs::read_to_string(&package).unwrap_or_default();
-        if installed.contains(&format!("\"version\": \"{OIDC_PROVIDER_VERSION}\"")) {
-            println!("    ok: oidc-provider {OIDC_PROVIDER_VERSION}");
-        } else {
-            npm_install(root, &npm_prefix, "oidc-provider", OIDC_PROVIDER_VERSION)?;
-        }
-        // axe-core from npm, beside it: the accessibility audit of the browser tests
-        // injects its axe.min.js into each page.
-        let package = npm_prefix.join("node_modules/axe-core/package.json");
-        let installed = std::fs::read_to_string(&package).unwrap_or_default();
-        if installed.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")) {
-            println!("    ok: axe-core {AXE_CORE_VERSION}");
-        } else {
-            npm_install(root, &npm_prefix, "axe-core", AXE_CORE_VERSION)?;
+        // From npm, project-local beside binaryen: a real OpenID provider for the sign-in
+        // tests, and axe-core, whose axe.min.js the accessibility audit injects in pages.
+        for (package, version) in [
+            ("oidc-provider", OIDC_PROVIDER_VERSION),
+            ("axe-core", AXE_CORE_VERSION),
+        ] {
+            let manifest = npm_prefix.join(format!("node_modules/{package}/package.json"));
+            let installed = std::fs::read_to_string(&manifest).unwrap_or_default();
+            if installed.contains(&format!("\"version\": \"{version}\"")) {
+                println!("    ok: {package} {version}");
+            } else {
+                npm_install(root, &npm_prefix, package, version)?;
+            }
         }
         vars.push((
             "REWIND_NPM_PREFIX".into(),
