@@ -150,14 +150,10 @@ pub fn AuditLog() -> impl IntoView {
                 <button type="submit" disabled=move || loading.get()>{i.t(Msg::Refresh)}</button>
             </form>
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
-            {move || {
-                let list = entries.get();
-                if list.is_empty() && !loading.get() {
-                    view! { <p class="muted" data-testid="audit-empty">{i.t(Msg::NoRows)}</p> }.into_any()
-                } else {
-                    view! { <AuditTable entries=list /> }.into_any()
-                }
-            }}
+            {move || view! { <AuditTable entries=entries.get() /> }}
+            <Show when=move || entries.with(Vec::is_empty) && !loading.get() && error.with(Option::is_none)>
+                <p class="muted" data-testid="audit-empty">{i.t(Msg::NoRows)}</p>
+            </Show>
             <Show when=move || next_before.with(Option::is_some)>
                 <button type="button" data-testid="audit-older" disabled=move || loading.get()
                     on:click=move |_| load(next_before.get_untracked())>

@@ -374,11 +374,23 @@ async fn workspace_restore_from_the_list_to_completion() {
     h.wait_css("[data-testid=preflight-summary].pass").await;
     let targets = h.wait_css("[data-testid=confirm-desktops]").await;
     let named = targets.text().await.unwrap();
+    // Each snapshot's time is shown in the user's zone; the exact moment is the
+    // `datetime` of its <time> (to the second, as the cloud wrote it before the fraction).
+    let moments = h
+        .js("return [...document.querySelectorAll('[data-testid=confirm-desktops] time')].map(t => t.getAttribute('datetime'))")
+        .await;
     for (s, id) in before.iter().zip(&ids) {
         let (desktop, created) = (text(s, "desktop_name"), text(s, "create_time"));
         assert!(
-            named.contains(&desktop) && named.contains(id.as_str()) && named.contains(&created),
+            named.contains(&desktop) && named.contains(id.as_str()),
             "{named}"
+        );
+        let second = created.get(..19).unwrap_or(&created);
+        assert!(
+            moments.as_array().is_some_and(|m| m
+                .iter()
+                .any(|t| t.as_str().is_some_and(|t| t.starts_with(second)))),
+            "{created} among {moments}"
         );
     }
     assert_eq!(h.count_css("[data-testid=confirm-desktops] li").await, 2);
