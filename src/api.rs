@@ -93,11 +93,7 @@ pub async fn portal_call(
         options: Default::default(),
     };
     let response = post_json("/api/v1/call", &body, abort, &random_hex()).await?;
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| RequestError::Network(e.to_string()))?;
+    let (status, text) = read_body(response).await?;
     decode_answer(status, &text)
 }
 
@@ -158,6 +154,16 @@ pub async fn post_json<T: serde::Serialize>(
         .send()
         .await
         .map_err(|e| RequestError::Network(e.to_string()))
+}
+
+/// An answer's status and body text (a body cut off in transit is a network error).
+pub async fn read_body(response: gloo_net::http::Response) -> Result<(u16, String), RequestError> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| RequestError::Network(e.to_string()))?;
+    Ok((status, text))
 }
 
 /// 32 hex characters from `crypto.getRandomValues`: signature nonces (ACS3 and v1
@@ -256,11 +262,7 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, RequestError
         .send()
         .await
         .map_err(|e| RequestError::Network(e.to_string()))?;
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| RequestError::Network(e.to_string()))?;
+    let (status, text) = read_body(response).await?;
     if !(200..300).contains(&status) {
         // Our error bodies explain themselves; anything else is a status and its text.
         return Err(match decode_ok::<Value>(status, &text) {
@@ -337,11 +339,7 @@ async fn operation_answer(
     struct Body {
         operation: OperationView,
     }
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| RequestError::Network(e.to_string()))?;
+    let (status, text) = read_body(response).await?;
     decode_ok::<Body>(status, &text).map(|b| b.operation)
 }
 

@@ -174,11 +174,7 @@ async fn sign_in_with_token(token: &str) -> Result<(), api::RequestError> {
     if (200..300).contains(&response.status()) {
         return Ok(());
     }
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| api::RequestError::Network(e.to_string()))?;
+    let (status, text) = api::read_body(response).await?;
     Err(api::refusal(status, &text))
 }
 
@@ -196,11 +192,7 @@ pub async fn sign_out() -> Result<(), api::RequestError> {
         &api::random_hex(),
     )
     .await?;
-    let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| api::RequestError::Network(e.to_string()))?;
+    let (status, text) = api::read_body(response).await?;
     if !(200..300).contains(&status) {
         return Err(api::refusal(status, &text));
     }

@@ -228,7 +228,11 @@ impl Harness {
 
     /// Fails on any SEVERE entry in the browser console (a failed module load, a panic, …).
     pub async fn assert_no_console_errors(&self) {
-        let logs = self.client.issue_cmd(BrowserLog).await.unwrap();
+        let logs = self
+            .client
+            .issue_cmd(Chromedriver::browser_log())
+            .await
+            .unwrap();
         let severe: Vec<_> = logs
             .as_array()
             .into_iter()
@@ -243,7 +247,11 @@ impl Harness {
     /// The browser console's entries since the last read (`{level, message, source, …}`);
     /// reading empties chromedriver's buffer, so each call sees only what is new.
     pub async fn browser_log(&self) -> Vec<serde_json::Value> {
-        let logs = self.client.issue_cmd(BrowserLog).await.unwrap();
+        let logs = self
+            .client
+            .issue_cmd(Chromedriver::browser_log())
+            .await
+            .unwrap();
         logs.as_array().cloned().unwrap_or_default()
     }
 
@@ -270,48 +278,39 @@ impl Harness {
     }
 }
 
-/// chromedriver's log endpoint (`goog:loggingPrefs` must ask for browser logs).
+/// A POST to one of chromedriver's own endpoints of the session: `se/log` (the browser
+/// console; `goog:loggingPrefs` must ask for browser logs) or `goog/cdp/execute` (a
+/// Chrome DevTools Protocol command).
 #[derive(Debug)]
-struct BrowserLog;
+struct Chromedriver {
+    endpoint: &'static str,
+    body: serde_json::Value,
+}
 
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(r#"{"type":"browser"}"#.to_string()),
-        )
+impl Chromedriver {
+    fn browser_log() -> Chromedriver {
+        Chromedriver {
+            endpoint: "se/log",
+            body: serde_json::json!({"type": "browser"}),
+        }
     }
 }
 
-/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp(serde_json::Value);
-
-impl WebDriverCompatibleCommand for Cdp {
+impl WebDriverCompatibleCommand for Chromedriver {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.endpoint
         ))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
@@ -320,7 +319,10 @@ impl Harness {
     /// chromedriver's answer if it fails.
     pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> serde_json::Value {
         self.client
-            .issue_cmd(Cdp(serde_json::json!({"cmd": cmd, "params": params})))
+            .issue_cmd(Chromedriver {
+                endpoint: "goog/cdp/execute",
+                body: serde_json::json!({"cmd": cmd, "params": params}),
+            })
             .await
             .unwrap_or_else(|e| panic!("CDP {cmd} through chromedriver: {e}"))
     }
