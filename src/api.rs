@@ -14,6 +14,8 @@ use rewind_cloud::wire::operations::{
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -346,29 +348,84 @@ async fn operation_answer(
 /// A live stream of `event: operation` (each `data:` one [`OperationView`]), closed when
 /// dropped. `on_error` is told once when the stream fails; the caller falls back to
 /// polling (the browser's own reconnecting is stopped then).
+///
+/// The stream is held only while the page is shown: a browser opens at most six
+/// connections to one server, and a stream holds one for as long as it lives, so six
+/// hidden tabs (or pages kept for the Back button) would leave the seventh page unable
+/// to send anything. Hidden, the stream is closed; shown again, it is opened anew and
+/// `on_resync` is told, since changes may have been missed meanwhile.
 pub struct OperationEvents {
-    source: web_sys::EventSource,
-    _on_event: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_resync: Closure<dyn FnMut(web_sys::Event)>,
-    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+    stream: Rc<Stream>,
+    listeners: Vec<Listener>,
+}
+
+/// A page event listener the stream added, removed when it is dropped.
+type Listener = (
+    web_sys::EventTarget,
+    &'static str,
+    Closure<dyn FnMut(web_sys::Event)>,
+);
+
+/// The stream's source while it is open, and what it calls.
+struct Stream {
+    url: String,
+    source: Rc<RefCell<Option<web_sys::EventSource>>>,
+    failed: Rc<Cell<bool>>,
+    on_event: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    on_resync: Closure<dyn FnMut(web_sys::Event)>,
+    on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Stream {
+    /// Opens the source unless it is open or has failed; false when it cannot be.
+    fn open(&self) -> bool {
+        if self.failed.get() || self.source.borrow().is_some() {
+            return true;
+        }
+        let Ok(source) = web_sys::EventSource::new(&self.url) else {
+            return false;
+        };
+        let ok = source
+            .add_event_listener_with_callback("operation", self.on_event.as_ref().unchecked_ref())
+            .is_ok()
+            && source
+                .add_event_listener_with_callback("resync", self.on_resync.as_ref().unchecked_ref())
+                .is_ok();
+        source.set_onerror(Some(self.on_error.as_ref().unchecked_ref()));
+        *self.source.borrow_mut() = Some(source);
+        ok
+    }
+
+    fn close(&self) {
+        if let Some(source) = self.source.borrow_mut().take() {
+            source.close();
+        }
+    }
 }
 
 impl Drop for OperationEvents {
     fn drop(&mut self) {
-        self.source.close();
+        for (target, event, listener) in &self.listeners {
+            let _ = target
+                .remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        }
+        self.stream.close();
     }
 }
 
 /// Opens `GET {path}` as Server-Sent Events (`/api/v1/operations/events` or
 /// `/api/v1/operations/{id}/events`). `on_resync`: the server says changes were missed
-/// (`event: resync`): list again.
+/// (`event: resync`), or the stream was opened again after the page was hidden: list
+/// again.
 pub fn operation_events(
     path: &str,
     mut on_view: impl FnMut(OperationView) + 'static,
-    mut on_resync: impl FnMut() + 'static,
+    on_resync: impl FnMut() + 'static,
     on_error: impl FnOnce() + 'static,
 ) -> Option<OperationEvents> {
-    let source = web_sys::EventSource::new(&url(path)).ok()?;
+    let on_resync = Rc::new(RefCell::new(on_resync));
+    let source = Rc::new(RefCell::new(None::<web_sys::EventSource>));
+    let failed = Rc::new(Cell::new(false));
     let on_event =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
             if let Some(text) = ev.data().as_string()
@@ -377,28 +434,69 @@ pub fn operation_events(
                 on_view(view);
             }
         });
-    let resync = Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| on_resync());
+    let resync = {
+        let on_resync = on_resync.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| {
+            (on_resync.borrow_mut())()
+        })
+    };
     let mut on_error = Some(on_error);
-    let closer = source.clone();
+    let (closer, failed2) = (source.clone(), failed.clone());
     let on_err = Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| {
-        closer.close();
+        if let Some(s) = closer.borrow_mut().take() {
+            s.close();
+        }
+        failed2.set(true);
         if let Some(f) = on_error.take() {
             f();
         }
     });
-    source
-        .add_event_listener_with_callback("operation", on_event.as_ref().unchecked_ref())
-        .ok()?;
-    source
-        .add_event_listener_with_callback("resync", resync.as_ref().unchecked_ref())
-        .ok()?;
-    source.set_onerror(Some(on_err.as_ref().unchecked_ref()));
-    Some(OperationEvents {
+    let stream = Rc::new(Stream {
+        url: url(path),
         source,
-        _on_event: on_event,
-        _on_resync: resync,
-        _on_error: on_err,
-    })
+        failed,
+        on_event,
+        on_resync: resync,
+        on_error: on_err,
+    });
+    let window = web_sys::window()?;
+    let document = window.document()?;
+    if !document.hidden() && !stream.open() {
+        return None;
+    }
+    // Hidden: closed. Shown again: opened, and the caller lists what it missed.
+    let follow = {
+        let (stream, document) = (stream.clone(), document.clone());
+        move |_ev: web_sys::Event| {
+            if document.hidden() {
+                stream.close();
+            } else if stream.source.borrow().is_none() && !stream.failed.get() {
+                stream.open();
+                (on_resync.borrow_mut())();
+            }
+        }
+    };
+    let mut listeners = Vec::new();
+    for (target, event) in [
+        (web_sys::EventTarget::from(document), "visibilitychange"),
+        (web_sys::EventTarget::from(window.clone()), "pageshow"),
+    ] {
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(follow.clone());
+        target
+            .add_event_listener_with_callback(event, listener.as_ref().unchecked_ref())
+            .ok()?;
+        listeners.push((target, event, listener));
+    }
+    let hide = {
+        let stream = stream.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| stream.close())
+    };
+    let target = web_sys::EventTarget::from(window);
+    target
+        .add_event_listener_with_callback("pagehide", hide.as_ref().unchecked_ref())
+        .ok()?;
+    listeners.push((target, "pagehide", hide));
+    Some(OperationEvents { stream, listeners })
 }
 
 #[cfg(test)]

@@ -467,3 +467,34 @@ async fn stop_with_the_fix(h: &Harness) {
     h.click("[data-testid=fix]").await;
     h.click("[data-testid=stop-confirm-go]").await;
 }
+
+#[tokio::test]
+async fn pages_kept_for_the_back_button_do_not_hold_the_servers_connections() {
+    // Each page of the console follows the server's operations over one event stream.
+    // A browser opens at most six connections to a server: were the streams of pages
+    // kept for the Back button (or of hidden tabs) still open, after a few page loads
+    // the next page could not send anything, and its list would never arrive.
+    let h = Harness::start().await;
+    for _ in 0..3 {
+        for (page, drawn) in [
+            ("tencent/instances", ".inventory tbody tr[data-id]"),
+            ("tencent/rollback", "[data-testid=check]"),
+            ("alibaba/batch", "[data-testid=batch-targets] tbody tr"),
+            ("operations", "[data-testid=audit]"),
+            ("settings", "[data-testid=settings] p"),
+            ("alibaba/disks", ".inventory tbody tr[data-id]"),
+            ("huawei/snapshots", ".inventory tbody tr[data-id]"),
+        ] {
+            h.open(page).await;
+            h.wait_css(drawn).await;
+        }
+    }
+    // Back to a page the browser kept (the ECS disks): it still reads.
+    h.client.back().await.unwrap();
+    h.wait_css(".inventory[data-view=disks] tbody tr[data-id]")
+        .await;
+    h.open("tencent/instances").await;
+    h.wait_css(".inventory tbody tr[data-id]").await;
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}

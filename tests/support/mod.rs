@@ -165,17 +165,33 @@ impl Harness {
 
     /// Waits for an element to be present.
     pub async fn wait_css(&self, css: &str) -> Element {
-        self.client
+        match self
+            .client
             .wait()
             .at_most(DEADLINE)
             .for_element(Locator::Css(css))
             .await
-            .unwrap_or_else(|e| {
+        {
+            Ok(el) => el,
+            Err(e) => {
+                // What the page was doing: its URL, its console, and its last requests.
+                self.screenshot("timeout").await;
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let log = self.browser_log().await;
+                let requests = self
+                    .client
+                    .execute(
+                        "return performance.getEntriesByType('resource').slice(-10)
+                            .map(e => [e.name, Math.round(e.startTime), Math.round(e.duration)]);",
+                        vec![],
+                    )
+                    .await;
                 panic!(
-                    "no element {css:?} within {DEADLINE:?}: {e} (server log: {})",
+                    "no element {css:?} within {DEADLINE:?}: {e}\n  page: {url:?}\n  browser log: {log:#?}\n  last requests: {requests:?}\n  (server log: {})",
                     self.server_log.display()
                 )
-            })
+            }
+        }
     }
 
     /// Waits until an element's text contains `needle`.
