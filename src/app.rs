@@ -140,15 +140,21 @@ fn SessionBanner() -> impl IntoView {
                         Ok(s) => {
                             let sessions = crate::views::signin::has_sessions(&s.auth);
                             let relay = s.is_relay();
+                            let signed_in = !relay && !matches!(s.auth.as_str(), "none" | "");
+                            let user = s.user.clone().unwrap_or_else(|| "—".into());
                             view! {
                                 <p class="banner" class:demo=s.demo data-testid="session">
                                     <Show when=move || s.demo>{i.t(Msg::DemoMode)} " "</Show>
                                     <Show when=move || relay>
                                         <span data-testid="relay-mode">{i.t(Msg::RelayModeBanner)}</span> " "
                                     </Show>
-                                    {i.t(Msg::SignedInAs)}
-                                    {i.t(Msg::Colon)}
-                                    <strong data-testid="session-user">{s.user.clone().unwrap_or_else(|| "—".into())}</strong>
+                                    // Without sign-in (`none`) nobody is signed in: the
+                                    // server's placeholder user is not named.
+                                    <Show when=move || signed_in>
+                                        {i.t(Msg::SignedInAs)}
+                                        {i.t(Msg::Colon)}
+                                        <strong data-testid="session-user">{user.clone()}</strong>
+                                    </Show>
                                     <Show when=move || sessions>
                                         " "
                                         <SignOut />

@@ -114,6 +114,14 @@ pub struct BatchSpec {
 }
 
 impl BatchSpec {
+    /// The inventory view the batch's targets come from: Lighthouse instances, ECS disks.
+    pub fn target_view(&self) -> &'static str {
+        match self.provider {
+            Provider::Tencent => "instances",
+            _ => "disks",
+        }
+    }
+
     /// Why `target` cannot be part of a batch, or `None` when it can.
     pub fn unavailable(&self, target: &Candidate) -> Option<crate::inventory::Unavailable> {
         if !self.states.contains(&target.state.as_str()) {

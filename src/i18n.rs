@@ -94,6 +94,7 @@ messages! {
     PickerNoTarget => "Not found in this region: check the ID.", "在此地域未找到：请检查 ID。";
     PickerByRewind => "taken by Rewind", "由 Rewind 创建";
     ColInstance => "Instance", "实例";
+    ColTags => "Tags", "标签";
     ColDesktop => "Desktop", "桌面";
     ColCreated => "Created", "创建时间";
     ColProgress => "Progress", "进度";
@@ -142,6 +143,13 @@ messages! {
     TypeIdToConfirm => "To confirm, type", "请输入以下内容以确认：";
     TypeCountToConfirm => "To confirm, type the number of snapshots:", "请输入快照数量以确认：";
     RollBack => "Roll back", "回滚";
+    RollBackToThis => "Roll back to this", "回滚到此快照";
+    RollBackADisk => "Roll back a disk", "回滚云盘";
+    Stop => "Stop", "停止";
+    Start => "Start", "启动";
+    StartConfirmTitle => "Start the instance?", "启动实例？";
+    StartConfirmText => "This starts instance", "将启动实例";
+    PowerStarted => "Started. Its progress is below and in Operations.", "已开始。进度见下方及“操作记录”。";
     CreateSnapshot => "Create snapshot", "创建快照";
     RestoreDesktops => "Restore desktops", "恢复桌面";
     ColPreflight => "Pre-flight", "执行前检查";
@@ -262,6 +270,16 @@ messages! {
     RelayUnknownAction => "Rewind does not define this action for this cloud.", "Rewind 没有为该云平台定义此操作。";
     RelayCannotSign => "The request could not be built or signed.", "无法构造或签名该请求。";
     RelayCheckRequest => "Check the keys, the action and the parameters.", "请检查密钥、操作和参数。";
+    // Keys checked by one read-only call when saved (src/relay/check.rs).
+    RelayChecking => "Checking…", "正在校验…";
+    RelayCheckPassed => "Checked on saving: the cloud accepted these keys (one read-only call). The secret is not shown again.", "保存时已校验：云平台接受了这组密钥（一次只读调用）。密钥不会再次显示。";
+    RelayCheckRefused => "Not saved: the cloud refused these keys. The keys saved before, if any, are unchanged.", "未保存：云平台拒绝了这组密钥。之前保存的密钥（如有）保持不变。";
+    RelayCheckUnusable => "Not saved: no request can be signed with these keys. The keys saved before, if any, are unchanged.", "未保存：无法用这组密钥签名请求。之前保存的密钥（如有）保持不变。";
+    RelayCheckUnsure => "Not saved yet: the check got no verdict on these keys. That is not proof they are wrong (the relay, the network or the cloud may have failed): try again, or save them without a check.", "尚未保存：校验未能判断这组密钥是否有效。这并不说明密钥有误（可能是中转、网络或云平台出了问题）：请重试，或不经校验直接保存。";
+    RelaySaveUnchecked => "Save without checking", "不经校验直接保存";
+    RelaySavedUnchecked => "Saved without a check, as you chose. The secret is not shown again.", "已按您的选择保存，未经校验。密钥不会再次显示。";
+    RelaySavedNoProject => "Saved without a check: Huawei Cloud needs a region's project ID to send a request. Enter one and save again to check the keys.", "已保存，但未经校验：华为云需要某个地域的项目 ID 才能发送请求。填写后再次保存即可校验密钥。";
+    RelaySavedNoRegion => "Saved without a check: the server relays no region of this cloud.", "已保存，但未经校验：服务器没有为该云平台中转任何地域。";
 }
 
 /// The language context: read it with `use_i18n()`, switch with `set`.

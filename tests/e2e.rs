@@ -12,6 +12,8 @@ mod batch;
 mod details;
 #[path = "e2e/layout.rs"]
 mod layout;
+#[path = "e2e/lists.rs"]
+mod lists;
 #[path = "e2e/operations.rs"]
 mod operations;
 #[path = "e2e/relay.rs"]
@@ -49,10 +51,10 @@ async fn console_shell_loads_with_three_clouds_and_no_console_errors() {
     }
     assert_eq!(h.client.title().await.unwrap(), "Rewind");
     let banner = h.wait_css("[data-testid=session]").await;
-    assert!(
-        banner.text().await.unwrap().contains("demo"),
-        "session banner should come from the API"
-    );
+    // The demo says so, and names nobody: `--demo` has no sign-in.
+    let banner = banner.text().await.unwrap();
+    assert!(banner.contains("Demo mode"), "{banner}");
+    assert!(!banner.contains("Signed in as"), "{banner}");
     h.screenshot("shell-en").await;
     h.assert_no_console_errors().await;
     h.stop().await;

@@ -8,8 +8,10 @@
 //! - [`hosts`]: where requests may go, and the one profile per cloud that stands in for
 //!   the server's profiles;
 //! - [`send`]: the transport itself (sign, send through `/relay`, read the answer);
-//! - [`show`]: "Show signed request".
+//! - [`show`]: "Show signed request";
+//! - [`check`]: keys checked by one cheap read when they are saved.
 
+pub mod check;
 pub mod hosts;
 pub mod keys;
 pub mod send;

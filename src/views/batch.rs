@@ -55,12 +55,15 @@ async fn load_targets(
     profile: &str,
     region: &str,
 ) -> Result<Vec<Candidate>, RequestError> {
-    let (a, b) = match spec.provider {
-        Provider::Tencent => ("instances", "snapshots"),
-        _ => ("disks", "snapshots"),
-    };
-    let rows = load_all(transport, spec.provider, a, profile, region).await?;
-    let snaps = load_all(transport, spec.provider, b, profile, region).await?;
+    let rows = load_all(
+        transport,
+        spec.provider,
+        spec.target_view(),
+        profile,
+        region,
+    )
+    .await?;
+    let snaps = load_all(transport, spec.provider, "snapshots", profile, region).await?;
     Ok(match spec.provider {
         Provider::Tencent => batch::lighthouse_targets(&rows, &snaps),
         _ => {
@@ -371,7 +374,7 @@ pub fn BatchPage(spec: BatchSpec, profile: String, region: String) -> impl IntoV
                                                     <td><span class=format!("badge {class}")>{i.t(word)}</span></td>
                                                     <td>{failure.map(|f| view! {
                                                         <code data-testid="batch-item-code">{failure_code(&f)}</code>
-                                                        " " <span class="muted">{i.text(f.message)}</span>
+                                                        " " <span class="muted"><crate::views::prose::Prose text=Signal::derive(i.text(f.message)) /></span>
                                                     })}</td>
                                                     <td>{rid.map(|r| view! { <code>{r}</code> })}</td>
                                                 </tr>
@@ -402,6 +405,10 @@ fn TargetTable(
         .filter(|t| t.default_snapshot().is_some() && spec.unavailable(t).is_none())
         .map(|t| t.id.clone())
         .collect();
+    // The inventory view the targets come from names their states (in Chinese too).
+    let list_spec = inventory::find(spec.provider, Some(spec.target_view()));
+    // Snapshot ages are as of when the table was drawn.
+    let now = crate::clock::now_ms();
     let all_count = all_ids.len();
     let toggle_all = move |ev: leptos::ev::Event| {
         let next: BTreeSet<String> = if event_target_checked(&ev) {
@@ -416,7 +423,7 @@ fn TargetTable(
             <table data-testid="batch-targets">
                 <thead>
                     <tr>
-                        <th scope="col">
+                        <th scope="col" data-label=i.t(Msg::SelectAll)>
                             <input
                                 type="checkbox"
                                 aria-label=i.t(Msg::SelectAll)
@@ -452,7 +459,7 @@ fn TargetTable(
                             };
                             view! {
                                 <tr data-id=id.clone()>
-                                    <td>
+                                    <td class="select-cell">
                                         <input type="checkbox" data-testid="batch-select" aria-label=select_label disabled=!usable
                                             prop:checked=move || selected.with(|s| s.contains(&id1))
                                             on:change=move |ev| {
@@ -462,15 +469,18 @@ fn TargetTable(
                                                 });
                                             } />
                                     </td>
-                                    <td><code>{t.id.clone()}</code></td>
-                                    <td>{t.name.clone()}</td>
-                                    <td class="state-cell">
-                                        <span class="state">{t.state.clone()}</span>
+                                    <td data-label=i.t(Msg::ColId)><code>{t.id.clone()}</code></td>
+                                    <td data-label=i.t(Msg::ColName)>{t.name.clone()}</td>
+                                    <td class="state-cell" data-label=i.t(Msg::ColState)>
+                                        <span class="state" title=t.state.clone()>{
+                                            let raw = t.state.clone();
+                                            move || list_spec.map_or_else(|| raw.clone(), |l| inventory::state_label(l, &raw, i.lang.get()))
+                                        }</span>
                                         {blocked.map(|why| view! {
                                             <span class="muted reason" data-testid="batch-blocked">" · " {i.text(why.reason())}</span>
                                         })}
                                     </td>
-                                    <td>
+                                    <td class="snapshot-cell" data-label=i.t(Msg::FieldSnapshotId)>
                                         {if let Some(default) = t.default_snapshot().map(|s| s.id.clone()) {
                                             view! {
                                                 <select aria-label=snap_label data-testid="batch-snapshot"
@@ -480,7 +490,7 @@ fn TargetTable(
                                                     }>
                                                     {t.snapshots.iter().filter(|s| s.ready).map(|s| view! {
                                                         <option value=s.id.clone() selected=current.as_ref().unwrap_or(&default) == &s.id>
-                                                            {format!("{} · {} · {}", s.id, s.name, s.created)}
+                                                            {format!("{} · {} · {}", s.id, s.name, when_text(&s.created, now, i.lang.get_untracked()))}
                                                         </option>
                                                     }).collect_view()}
                                                 </select>
@@ -489,7 +499,7 @@ fn TargetTable(
                                             view! { <span class="muted">{i.t(Msg::NoReadySnapshot)}</span> }.into_any()
                                         }}
                                     </td>
-                                    <td data-testid="batch-preflight" data-status=move || match verdict.get() {
+                                    <td data-testid="batch-preflight" data-label=i.t(Msg::ColPreflight) data-status=move || match verdict.get() {
                                         Some(Verdict::Ready) => "pass",
                                         Some(Verdict::Warn(_)) => "warn",
                                         Some(Verdict::Fail(_)) => "fail",
@@ -509,5 +519,19 @@ fn TargetTable(
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// A snapshot's creation time as a line of text (a `<select>` option holds no markup):
+/// local time with its zone, then its age; the cloud's text when it cannot be read.
+fn when_text(created: &str, now: u64, lang: rewind_cloud::Lang) -> String {
+    use crate::clock;
+    match clock::parse_cloud_time(created) {
+        Some(ms) => format!(
+            "{} ({})",
+            clock::local_time(ms, clock::utc_offset_min(ms)),
+            clock::age(now, ms, lang)
+        ),
+        None => created.to_string(),
     }
 }

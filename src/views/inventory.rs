@@ -4,13 +4,54 @@
 use crate::api::RequestError;
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory::{self, Cursor, ListSpec};
-use crate::transport::use_transport;
+
+use crate::router::use_router;
+use crate::transport::{Transport, use_transport};
 use crate::views::copy::CopyButton;
+use crate::views::row_actions::{PowerAsk, PowerPanel, RowActions};
 use crate::views::time::When;
 use inventory::state_label;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use std::collections::HashMap;
+
+/// The index of `spec`'s join: its other list read page by page, at most
+/// [`inventory::JOIN_MAX_PAGES`]. A page that cannot be read ends the read with what
+/// came before it (nothing, when the first fails): the list still shows, unjoined.
+async fn load_join(
+    transport: Transport,
+    spec: &'static ListSpec,
+    profile: &str,
+    region: &str,
+    owner: Option<&Owner>,
+) -> Option<HashMap<String, Value>> {
+    let join = spec.join?;
+    let other = spec.join_spec()?;
+    let mut all = Vec::new();
+    let mut cursor = Cursor::Start;
+    for _ in 0..inventory::JOIN_MAX_PAGES {
+        let Ok(answer) = transport
+            .read(
+                profile,
+                region,
+                other.action,
+                other.page_params(&cursor),
+                owner,
+            )
+            .await
+        else {
+            break;
+        };
+        let (page, next) = other.read_page(&answer.data, all.len() as u64);
+        all.extend(page);
+        if next == Cursor::Done {
+            break;
+        }
+        cursor = next;
+    }
+    Some(inventory::join_index(&join, &all))
+}
 
 /// Row height of the inventory tables (CSS pins `tbody tr` to it).
 const ROW_PX: f64 = 36.0;
@@ -35,21 +76,26 @@ pub fn InventoryTable(
 ) -> impl IntoView {
     let i = use_i18n();
     let transport = use_transport();
+    let router = use_router();
     let row_ctx = StoredValue::new((profile.clone(), region.clone(), allowed));
     // Loads belong to the table: cleaning it up aborts them (not a re-running effect).
     let table_owner = Owner::current();
+    let join_owner = table_owner.clone();
     let rows = RwSignal::new(Vec::<Value>::new());
     let total = RwSignal::new(None::<u64>);
     let cursor = RwSignal::new(Cursor::Start);
     let loading = RwSignal::new(false);
     let error = RwSignal::new(None::<RequestError>);
-    let text = RwSignal::new(String::new());
+    // `?q=` pre-fills the filter (an ECS instance's "Roll back a disk" opens its disks).
+    let text = RwSignal::new(router.query_untracked("q").unwrap_or_default());
     let state = RwSignal::new(String::new());
     let sort = RwSignal::new(spec.default_sort());
     // The generation guards against a late page from before a refresh being appended.
     let generation = StoredValue::new(0u64);
     // "Load all": keep paging until the provider says there is no more.
     let load_everything = RwSignal::new(false);
+    // The joined list of this load (the Lighthouse instances of the snapshots), by key.
+    let join_index = StoredValue::new(None::<HashMap<String, Value>>);
 
     let load_page = {
         let (profile, region) = (profile.clone(), region.clone());
@@ -81,7 +127,14 @@ pub fn InventoryTable(
                 match result {
                     Ok(answer) => {
                         let before = rows.with_untracked(|r| r.len() as u64);
-                        let (page, next) = spec.read_page(&answer.data, before);
+                        let (mut page, next) = spec.read_page(&answer.data, before);
+                        if let Some(join) = spec.join {
+                            join_index.with_value(|ix| {
+                                if let Some(ix) = ix {
+                                    inventory::apply_join(&join, &mut page, ix);
+                                }
+                            });
+                        }
                         total.set(spec.total(&answer.data));
                         rows.update(|r| r.extend(page));
                         cursor.set(next);
@@ -108,6 +161,28 @@ pub fn InventoryTable(
             }
         });
     }
+    // The join is read once per load, beside the list's own pages; the rows already in
+    // get its fields when it arrives, later pages as they arrive.
+    let load_joined = {
+        let (profile, region) = (profile.clone(), region.clone());
+        move || {
+            let Some(join) = spec.join else { return };
+            join_index.set_value(None);
+            let gen_at_start = generation.get_value();
+            let (profile, region) = (profile.clone(), region.clone());
+            let owner = join_owner.clone();
+            spawn_local(async move {
+                let index = load_join(transport, spec, &profile, &region, owner.as_ref()).await;
+                if generation.try_get_value() != Some(gen_at_start) {
+                    return;
+                }
+                if let Some(index) = index {
+                    rows.update(|r| inventory::apply_join(&join, r, &index));
+                    join_index.set_value(Some(index));
+                }
+            });
+        }
+    };
     let refresh = {
         let load_page = load_page.clone();
         move || {
@@ -116,10 +191,18 @@ pub fn InventoryTable(
             total.set(None);
             cursor.set(Cursor::Start);
             loading.set(false);
+            load_joined();
             load_page();
         }
     };
     refresh();
+
+    // Stop and start from a row: asked here, confirmed and run by the PowerPanel.
+    let power_ask = RwSignal::new(None::<PowerAsk>);
+    let on_power_ended = Callback::new({
+        let refresh = refresh.clone();
+        move |_| refresh()
+    });
 
     // Sorting only when the rows or the sort change; a filter keystroke only filters the
     // sorted indices, and only the rows in view are rendered (10,000 rows stay smooth).
@@ -237,6 +320,7 @@ pub fn InventoryTable(
             </div>
             {picking.then(|| view! { <PickBar spec=spec picked=picked ctx=row_ctx /> })}
             {move || error.get().map(|e| view! { <ErrorPanel error=e /> })}
+            <PowerPanel spec=spec ask=power_ask ctx=row_ctx on_ended=on_power_ended />
             <div class="table-wrap virtual" node_ref=wrap on:scroll=on_scroll>
                 <table aria-rowcount=move || visible.with(Vec::len) + 1>
                     <thead>
@@ -253,7 +337,7 @@ pub fn InventoryTable(
                                         _ => "none",
                                     };
                                     view! {
-                                        <th scope="col" aria-sort=aria>
+                                        <th scope="col" aria-sort=aria class:col-tags=c.tags>
                                             <button
                                                 type="button"
                                                 class="sort"
@@ -308,12 +392,44 @@ pub fn InventoryTable(
                                                     view! { <td><span class="state" title=cell(c.field)>{label}</span></td> }.into_any()
                                                 } else if c.time {
                                                     view! { <td class="time"><When text=Signal::derive(cell(c.field)) /></td> }.into_any()
+                                                } else if c.tags {
+                                                    let field = c.field;
+                                                    let chips = Memo::new(move |_| {
+                                                        slice.with(|s| {
+                                                            s.get(slot)
+                                                                .map(|(_, row)| {
+                                                                    inventory::tags(row, field)
+                                                                        .iter()
+                                                                        .map(|(k, v)| inventory::tag_text(k, v))
+                                                                        .collect::<Vec<_>>()
+                                                                })
+                                                                .unwrap_or_default()
+                                                        })
+                                                    });
+                                                    // One line (rows have a fixed height): what does not fit is
+                                                    // cut, every tag on hover.
+                                                    view! {
+                                                        <td class="tags-cell col-tags" data-field=field title=move || chips.with(|c| c.join(", "))>
+                                                            {move || chips.get().into_iter().map(|t| view! { <span class="tag">{t}</span> }).collect_view()}
+                                                        </td>
+                                                    }
+                                                        .into_any()
+                                                } else if let Some(sub) = c.sub {
+                                                    // A name, then the ID it stands for (empty when there is none).
+                                                    let sub_text = move || {
+                                                        slice.with(|s| {
+                                                            s.get(slot)
+                                                                .map(|(_, row)| inventory::value_at(row, sub).as_str().unwrap_or("").to_string())
+                                                                .unwrap_or_default()
+                                                        })
+                                                    };
+                                                    view! { <td data-field=c.field><span class="main">{cell(c.field)}</span> " " <span class="sub">{sub_text}</span></td> }.into_any()
                                                 } else {
-                                                    view! { <td>{cell(c.field)}</td> }.into_any()
+                                                    view! { <td data-field=c.field>{cell(c.field)}</td> }.into_any()
                                                 }
                                             })
                                             .collect_view()}
-                                        {(!spec.row_actions.is_empty()).then(|| view! { <RowActions spec=spec slice=slice at=slot ctx=row_ctx /> })}
+                                        {(!spec.row_actions.is_empty()).then(|| view! { <RowActions spec=spec slice=slice at=slot ctx=row_ctx ask=power_ask /> })}
                                     </tr>
                                 }
                             }
@@ -352,67 +468,6 @@ pub fn InventoryTable(
                     })
             }}
         </div>
-    }
-}
-
-/// A row's links to the restore forms: disabled (still focusable, with the reason on
-/// hover and focus) when the user's grants or the row's state do not allow them. The row
-/// is whichever one is in view at slot `at`; the buttons stay, their target and state follow.
-#[component]
-fn RowActions(
-    spec: &'static ListSpec,
-    slice: Memo<Vec<(usize, Value)>>,
-    at: usize,
-    ctx: StoredValue<(String, String, Vec<String>)>,
-) -> impl IntoView {
-    let i = use_i18n();
-    let router = crate::router::use_router();
-    // The actions stay in view at any width: the cell sticks to the table's right edge
-    // while the other columns scroll under it.
-    view! {
-        <td class="actions-cell"><div class="row-actions">
-            {spec
-                .row_actions
-                .iter()
-                .map(|a| {
-                    // (form URL, why it is unavailable) for the row in view.
-                    let target = Memo::new(move |_| {
-                        slice.with(|s| {
-                            s.get(at).map(|(_, row)| {
-                                ctx.with_value(|(profile, region, allowed)| {
-                                    (
-                                        a.href(spec.provider, row, profile, region),
-                                        a.unavailable(spec, row, allowed, profile),
-                                    )
-                                })
-                            })
-                        })
-                    });
-                    let reason = move || {
-                        target.with(|t| t.as_ref().and_then(|(_, why)| why.as_ref().map(|w| i.text(w.reason())())))
-                    };
-                    // The reason is the button's description: read on focus, shown on
-                    // focus and hover.
-                    let why_id = format!("why-{at}-{}", a.form);
-                    let why_id2 = why_id.clone();
-                    view! {
-                        <span class:disabled-action=move || reason().is_some()>
-                            <button type="button" class="row-action" data-testid=format!("action-{}", a.form)
-                                aria-disabled=move || reason().map(|_| "true")
-                                aria-describedby=move || reason().map(|_| why_id.clone())
-                                on:click=move |_| {
-                                    if let Some((href, None)) = target.get_untracked() {
-                                        router.navigate(&href);
-                                    }
-                                }>
-                                {i.t(a.label)}
-                            </button>
-                            {move || reason().map(|r| view! { <span class="tooltip" role="tooltip" id=why_id2.clone() data-testid="disabled-reason">{r}</span> })}
-                        </span>
-                    }
-                })
-                .collect_view()}
-        </div></td>
     }
 }
 
@@ -566,7 +621,7 @@ pub fn ErrorPanel(error: RequestError) -> impl IntoView {
                     <strong>{i.t(Msg::ErrorCode)} {i.t(Msg::Colon)} <code data-testid="error-code">{code.clone()}</code></strong>
                     " "
                 </Show>
-                {message}
+                <crate::views::prose::Prose text=message />
             </p>
             {reason.map(|r| view! { <p data-testid="error-reason">{r}</p> })}
             {(!fields.is_empty()).then(|| view! {

@@ -335,7 +335,7 @@ fn OpBody(view: OperationView) -> impl IntoView {
                 let code = failure_code(&f);
                 view! {
                     <p class="error" data-testid="op-failure">
-                        <code data-testid="op-failure-code">{code}</code> " " {i.text(f.message)}
+                        <code data-testid="op-failure-code">{code}</code> " " <crate::views::prose::Prose text=Signal::derive(i.text(f.message)) />
                     </p>
                 }.into_any()
             }

@@ -55,7 +55,9 @@ pub fn SnapshotPicker(
                 view! { <p class="muted" data-testid="picker-empty">{i.t(Msg::PickerNone)}</p> }
                     .into_any()
             }
-            Some(Ok(Some(list))) => view! { <OfferTable offers=list chosen=chosen /> }.into_any(),
+            Some(Ok(Some(list))) => {
+                view! { <OfferTable kind=kind offers=list chosen=chosen /> }.into_any()
+            }
         })
     };
     view! {
@@ -67,8 +69,11 @@ pub fn SnapshotPicker(
 }
 
 #[component]
-fn OfferTable(offers: Vec<Offer>, chosen: RwSignal<String>) -> impl IntoView {
+fn OfferTable(kind: Kind, offers: Vec<Offer>, chosen: RwSignal<String>) -> impl IntoView {
     let i = use_i18n();
+    // The snapshot list of the same cloud names the states (in Chinese too).
+    let provider = crate::restore::form(kind).provider;
+    let list_spec = crate::inventory::find(provider, Some("snapshots"));
     let rows = offers
         .into_iter()
         .map(|o| {
@@ -113,13 +118,17 @@ fn OfferTable(offers: Vec<Offer>, chosen: RwSignal<String>) -> impl IntoView {
                         })}
                     </td>
                     <td class="time"><When text=Signal::derive({ let t = o.choice.created.clone(); move || t.clone() }) /></td>
-                    <td><span class="state">{o.choice.state.clone()}</span></td>
+                    <td><span class="state" title=o.choice.state.clone()>{
+                        let raw = o.choice.state.clone();
+                        move || list_spec.map_or_else(|| raw.clone(), |l| crate::inventory::state_label(l, &raw, i.lang.get()))
+                    }</span></td>
                     <td>{o.size_gib.clone()}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::PickerTitle)>
         <table class="picker-table">
             <thead>
                 <tr>
@@ -132,5 +141,6 @@ fn OfferTable(offers: Vec<Offer>, chosen: RwSignal<String>) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        </div>
     }
 }

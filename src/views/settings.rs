@@ -2,16 +2,19 @@
 //! signed request", which signs a request exactly as the console would without sending
 //! it. A saved secret is never shown again (only "•••• set" and the ID's last four
 //! characters); a shown request has its signature but never the secret, and its STS
-//! token masked.
+//! token masked. Keys are checked with one read-only call before they are saved
+//! ([`crate::relay::check`]): keys the cloud refuses are not saved.
 
 use crate::api::RequestError;
 use crate::i18n::{Msg, use_i18n};
+use crate::relay::check::{self, Unchecked, Verdict};
 use crate::relay::show::{self, Shown};
-use crate::relay::{AlibabaSignature, Keys};
+use crate::relay::{AlibabaSignature, Keys, ProviderKeys, Sent, send};
 use crate::session::{Profile, SessionCtx, cloud_name};
-use crate::transport::{Mode, use_transport};
+use crate::transport::{Mode, page_lang, use_transport};
 use crate::views::inventory::ErrorPanel;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use rewind_cloud::{Action, Provider};
 
 #[component]
@@ -68,11 +71,35 @@ fn KeysSettings(profiles: Vec<Profile>, keys: RwSignal<Keys>) -> impl IntoView {
     }
 }
 
+/// Where a save of one cloud's keys stands. Typed keys are checked by one read-only call
+/// before they replace the saved ones ([`check`]).
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Idle,
+    /// The check call is out: the button is busy.
+    Checking,
+    /// Saved after the cloud answered the check.
+    Checked {
+        request_id: Option<String>,
+    },
+    /// Saved without a check (`None`: incomplete keys, saved as typed).
+    Saved(Option<Msg>),
+    /// Not saved: the cloud refused the keys (or none of its requests can be signed).
+    Refused {
+        error: RequestError,
+        by_cloud: bool,
+    },
+    /// Not saved yet: no verdict; "Save without checking" saves the held keys.
+    Unsure(RequestError),
+}
+
 /// One cloud's keys. The inputs start empty and are cleared on save: a saved secret or
-/// token is never put back into the page.
+/// token is never put back into the page. Saving checks the keys first with one cheap,
+/// read-only call through the relay; keys the cloud refuses are not saved.
 #[component]
 fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> impl IntoView {
     let i = use_i18n();
+    let transport = use_transport();
     let pid = provider.id();
     let id = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
@@ -86,7 +113,10 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
             (r.clone(), RwSignal::new(v))
         })
         .collect();
-    let saved = RwSignal::new(false);
+    let state = RwSignal::new(SaveState::Idle);
+    // Keys that got no verdict, held (never in the page) for "Save without checking".
+    let held = StoredValue::new(None::<ProviderKeys>);
+    let checking = move || state.with(|s| matches!(s, SaveState::Checking));
     let status = move || {
         keys.with(|k| {
             k.of(provider).map(|pk| {
@@ -97,37 +127,143 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
             })
         })
     };
+    // Stores `candidate` as this cloud's keys, unless they changed while it was checked
+    // ("Forget keys"): then nothing is saved.
+    let store = move |before: &Option<ProviderKeys>, candidate: ProviderKeys| -> bool {
+        let unchanged = keys
+            .try_with_untracked(|k| k.clouds.get(&provider) == before.as_ref())
+            .unwrap_or(false);
+        if unchanged {
+            keys.update(|k| {
+                k.clouds.insert(provider, candidate);
+            });
+            id.try_set(String::new());
+        }
+        unchanged
+    };
     let save = {
         let projects = projects.clone();
+        let regions = regions.clone();
         move || {
-            let (new_id, new_secret, new_token) = (
-                id.get_untracked().trim().to_string(),
-                secret.get_untracked().trim().to_string(),
-                token.get_untracked().trim().to_string(),
-            );
-            keys.update(|k| {
-                let e = k.clouds.entry(provider).or_default();
-                // An empty field keeps what was saved: the secret is never shown to edit.
-                if !new_id.is_empty() {
-                    e.id = new_id;
-                }
-                if !new_secret.is_empty() {
-                    e.secret = new_secret;
-                }
-                if !new_token.is_empty() {
-                    e.token = Some(new_token);
-                }
-                e.signature = signature.get_untracked();
-                e.project_ids = projects
+            if checking() {
+                return;
+            }
+            let before = keys.with_untracked(|k| k.clouds.get(&provider).cloned());
+            let candidate = check::merge(
+                before.as_ref(),
+                &id.get_untracked(),
+                &secret.get_untracked(),
+                &token.get_untracked(),
+                signature.get_untracked(),
+                projects
                     .iter()
-                    .map(|(r, v)| (r.clone(), v.get_untracked().trim().to_string()))
-                    .filter(|(_, v)| !v.is_empty())
-                    .collect();
-            });
-            id.set(String::new());
+                    .map(|(r, v)| (r.clone(), v.get_untracked()))
+                    .collect(),
+            );
+            // The secret and token leave the page at once, whatever the check says.
             secret.set(String::new());
             token.set(String::new());
-            saved.set(true);
+            held.set_value(None);
+            let call = match check::check_call(provider, &regions, &candidate) {
+                Ok(call) => call,
+                Err(why) => {
+                    store(&before, candidate);
+                    state.set(SaveState::Saved(match why {
+                        Unchecked::Incomplete => None,
+                        Unchecked::NoProject => Some(Msg::RelaySavedNoProject),
+                        Unchecked::NoRegion => Some(Msg::RelaySavedNoRegion),
+                    }));
+                    return;
+                }
+            };
+            state.set(SaveState::Checking);
+            spawn_local(async move {
+                let sent = match transport.mode().await {
+                    Mode::Relay { relay, .. } => {
+                        send::send(
+                            &relay,
+                            Some(&candidate),
+                            provider,
+                            &call.region,
+                            call.action.name(),
+                            &call.params,
+                            None,
+                        )
+                        .await
+                    }
+                    _ => Sent::Lost("not in relay mode".into()),
+                };
+                let next = match Verdict::of(sent, page_lang()) {
+                    Verdict::Accepted { request_id } => {
+                        if store(&before, candidate) {
+                            SaveState::Checked { request_id }
+                        } else {
+                            SaveState::Idle
+                        }
+                    }
+                    Verdict::Refused { error, by_cloud } => SaveState::Refused { error, by_cloud },
+                    Verdict::Unsure(error) => {
+                        let _ = held.try_set_value(Some(candidate));
+                        SaveState::Unsure(error)
+                    }
+                };
+                state.try_set(next);
+            });
+        }
+    };
+    let save_anyway = move |_| {
+        let Some(candidate) = held.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        let before = keys.with_untracked(|k| k.clouds.get(&provider).cloned());
+        store(&before, candidate);
+        state.set(SaveState::Saved(Some(Msg::RelaySavedUnchecked)));
+    };
+    let outcome = move || {
+        let line = |text: Msg, class: &'static str| {
+            view! { <p class=class data-testid=format!("{pid}-check")>{i.t(text)}</p> }.into_any()
+        };
+        // What was saved is spoken of only while it is there ("Forget keys" clears it).
+        let gone = status().is_none();
+        match state.get() {
+            SaveState::Idle | SaveState::Checking => ().into_any(),
+            SaveState::Checked { .. } | SaveState::Saved(Some(_)) if gone => ().into_any(),
+            SaveState::Checked { request_id } => {
+                view! {
+                    <p class="key-check ok" data-testid=format!("{pid}-check")>
+                        "✓ " {i.t(Msg::RelayCheckPassed)}
+                        {request_id.map(|rid| view! {
+                            " " {i.t(Msg::RequestId)} {i.t(Msg::Colon)}
+                            <code data-testid=format!("{pid}-check-request-id")>{rid}</code>
+                        })}
+                    </p>
+                }
+                    .into_any()
+            }
+            SaveState::Saved(None) => line(Msg::RelaySaved, "key-check muted"),
+            SaveState::Saved(Some(why)) => line(why, "key-check unchecked"),
+            SaveState::Refused { error, by_cloud } => {
+                let why = if by_cloud { Msg::RelayCheckRefused } else { Msg::RelayCheckUnusable };
+                view! {
+                    <div class="key-check refused" data-testid=format!("{pid}-check")>
+                        <p><strong>{i.t(why)}</strong></p>
+                        <ErrorPanel error=error />
+                    </div>
+                }
+                    .into_any()
+            }
+            SaveState::Unsure(error) => {
+                view! {
+                    <div class="key-check unsure" data-testid=format!("{pid}-check")>
+                        <p><strong>{i.t(Msg::RelayCheckUnsure)}</strong></p>
+                        <ErrorPanel error=error />
+                        <button type="button" data-testid=format!("{pid}-save-anyway") on:click=save_anyway>
+                            {i.t(Msg::RelaySaveUnchecked)}
+                        </button>
+                    </div>
+                }
+                    .into_any()
+            }
         }
     };
     let field_id = move |name: &str| format!("{pid}-{name}");
@@ -210,9 +346,17 @@ fn CloudKeys(provider: Provider, regions: Vec<String>, keys: RwSignal<Keys>) -> 
             {alibaba}
             {huawei}
             <div class="actions">
-                <button type="submit" class="primary" data-testid=field_id("save")>{i.t(Msg::RelaySave)}</button>
-                <span class="muted" role="status">{move || saved.get().then(|| i.t(Msg::RelaySaved)())}</span>
+                <button
+                    type="submit"
+                    class="primary"
+                    data-testid=field_id("save")
+                    disabled=checking
+                    aria-busy=move || checking().to_string()
+                >
+                    {move || if checking() { i.t(Msg::RelayChecking)() } else { i.t(Msg::RelaySave)() }}
+                </button>
             </div>
+            <div class="key-outcome" aria-live="polite">{outcome}</div>
         </form>
     }
 }

@@ -254,3 +254,34 @@ async fn a_new_snapshot_is_one_click_and_the_audit_log_filters() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_clouds_backticked_names_are_shown_as_code_not_raw_markdown() {
+    let h = Harness::start_with(&["--faults"]).await;
+    // The next instance list is refused with a message that quotes names the way
+    // Tencent's do.
+    h.emulator()
+        .inject(
+            json!({"provider": "tencent", "action": "DescribeInstances", "count": 1,
+            "kind": "error", "code": "InvalidParameterValue",
+            "message": "The value `lhins-00000000` of the parameter `InstanceIds` is invalid."}),
+        )
+        .await;
+    h.open("tencent/instances").await;
+    let panel = h.wait_css("[data-testid=error]").await;
+    let text = panel.text().await.unwrap();
+    assert!(!text.contains('`'), "raw backticks shown: {text}");
+    assert!(
+        text.contains("The value lhins-00000000 of the parameter InstanceIds is invalid."),
+        "{text}"
+    );
+    let quoted = h
+        .js("return [...document.querySelectorAll('[data-testid=error] p:first-child code')].map(c => c.textContent);")
+        .await;
+    assert_eq!(
+        quoted,
+        json!(["InvalidParameterValue", "lhins-00000000", "InstanceIds"])
+    );
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}

@@ -196,13 +196,19 @@ async fn keys_sign_in_the_browser_through_the_relay_and_stay_in_the_tab() {
 async fn a_wrong_secret_shows_the_clouds_auth_failure_with_remedy_and_request_id() {
     let h = Harness::start_with(&["--relay"]).await;
     h.open("settings").await;
-    enter_keys(
-        &h,
-        "tencent",
-        demo::TENCENT_SECRET_ID,
-        "not-the-demo-secret-at-all",
-    )
+    status_reads(&h, "tencent", "No keys set").await;
+    // Keys typed into the Keys page are checked before they are saved, so a wrong secret
+    // reaches a call only as keys remembered by the tab are restored (unchecked), or as
+    // keys revoked after they were saved: plant one in the tab's sessionStorage.
+    let planted = json!({"remember": true, "clouds": {"tencent": {
+        "id": demo::TENCENT_SECRET_ID, "secret": "not-the-demo-secret-at-all", "signature": "v3"
+    }}});
+    h.js(&format!(
+        "sessionStorage.setItem('rewind.keys', {}); return null",
+        serde_json::to_string(&planted.to_string()).unwrap()
+    ))
     .await;
+    h.client.refresh().await.unwrap();
     status_reads(&h, "tencent", "secret •••• set").await;
     open_view(&h, "tencent", "snapshots").await;
     let code = h.wait_css("[data-testid=error-code]").await;
@@ -260,5 +266,194 @@ async fn workspace_snapshots_load_with_the_regions_project_id() {
     let html = h.client.source().await.unwrap();
     assert!(!html.contains(demo::HUAWEI_SK), "the secret is in the page");
     h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+/// The emulator's log lines of `action` (one per request it answered), from the server log.
+fn emulator_lines(h: &Harness, action: &str) -> Vec<String> {
+    std::fs::read_to_string(&h.server_log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("emulator request") && l.contains(action))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn keys_are_checked_by_one_read_when_saved_and_refused_keys_are_not_saved() {
+    let h = Harness::start_with(&["--relay", "--faults"]).await;
+    h.open("settings").await;
+    status_reads(&h, "tencent", "No keys set").await;
+    // The banner says which mode this is.
+    h.wait_css_text("[data-testid=relay-mode]", "Relay mode")
+        .await;
+    // Nobody signs in to a relay: the banner names no user.
+    let banner = h
+        .wait_css("[data-testid=session]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!banner.contains("Signed in as"), "{banner}");
+    assert_eq!(h.count_css("[data-testid=session-user]").await, 0);
+    assert!(emulator_lines(&h, "DescribeInstances").is_empty());
+
+    // A wrong secret: while the check is out the button is busy, and a second submit
+    // sends nothing more (the cloud's answer is held back 1.5 s).
+    h.emulator()
+        .inject(
+            json!({"provider": "tencent", "action": "DescribeInstances", "count": 1,
+                       "kind": "latency", "ms": 1500}),
+        )
+        .await;
+    let wrong = "fake-wrong-secret-for-e2e";
+    enter_keys(&h, "tencent", demo::TENCENT_SECRET_ID, wrong).await;
+    let save = h.wait_css("[data-testid=tencent-save]").await;
+    h.wait_text(&save, "Checking…").await;
+    assert_eq!(
+        save.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        save.attr("aria-busy").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let _ = save.click().await;
+    h.wait_css("[data-testid=tencent-id]")
+        .await
+        .send_keys("\n")
+        .await
+        .unwrap();
+    // The catalog's explanation and remedy, with the cloud's code and RequestId.
+    let check = h.wait_css("[data-testid=tencent-check]").await;
+    h.wait_text(&check, "Not saved: the cloud refused these keys")
+        .await;
+    let code = h
+        .wait_css("[data-testid=tencent-check] [data-testid=error-code]")
+        .await;
+    assert_eq!(code.text().await.unwrap(), "AuthFailure.SignatureFailure");
+    h.wait_text(&check, "The signature does not match").await;
+    h.wait_text(&check, "What to do").await;
+    let rid = h
+        .wait_css("[data-testid=tencent-check] [data-testid=request-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!rid.trim().is_empty());
+    // Not saved; the secret left the page; the button is back.
+    status_reads(&h, "tencent", "No keys set").await;
+    assert_eq!(h.value("[data-testid=tencent-secret]").await, "");
+    assert_eq!(save.text().await.unwrap(), "Save keys");
+    assert_eq!(save.attr("disabled").await.unwrap(), None);
+    // The emulator saw exactly that one call, refused with that RequestId.
+    let seen = emulator_lines(&h, "DescribeInstances");
+    assert_eq!(seen.len(), 1, "{seen:#?}");
+    assert!(
+        seen[0].contains(rid.trim()) && seen[0].contains("AuthFailure.SignatureFailure"),
+        "{seen:#?}"
+    );
+    assert!(!seen[0].contains(wrong), "a secret in the log");
+    h.screenshot("relay-keys-refused").await;
+
+    // The demo keys pass the check and are saved, with the check's RequestId.
+    enter_keys(
+        &h,
+        "tencent",
+        demo::TENCENT_SECRET_ID,
+        demo::TENCENT_SECRET_KEY,
+    )
+    .await;
+    status_reads(&h, "tencent", "secret •••• set").await;
+    status_reads(&h, "tencent", &last4(demo::TENCENT_SECRET_ID)).await;
+    h.wait_css_text(
+        "[data-testid=tencent-check]",
+        "Checked on saving: the cloud accepted these keys",
+    )
+    .await;
+    let rid = h
+        .wait_css("[data-testid=tencent-check-request-id]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let seen = emulator_lines(&h, "DescribeInstances");
+    assert_eq!(seen.len(), 2, "{seen:#?}");
+    assert!(
+        seen[1].contains(&rid) && seen[1].contains(demo::TENCENT_SECRET_ID),
+        "{seen:#?}"
+    );
+    assert_eq!(h.value("[data-testid=tencent-id]").await, "");
+    h.screenshot("relay-keys-checked").await;
+    h.click(".lang-switch button[lang='zh-CN']").await;
+    h.wait_css_text("[data-testid=tencent-check]", "保存时已校验")
+        .await;
+    h.click(".lang-switch button[lang='en']").await;
+
+    // A wrong secret again: refused, and the keys saved before stay.
+    h.type_into("[data-testid=tencent-secret]", wrong).await;
+    h.click("[data-testid=tencent-save]").await;
+    h.wait_css_text(
+        "[data-testid=tencent-check] [data-testid=error-code]",
+        "AuthFailure",
+    )
+    .await;
+    status_reads(&h, "tencent", &last4(demo::TENCENT_SECRET_ID)).await;
+    status_reads(&h, "tencent", "secret •••• set").await;
+    assert_eq!(emulator_lines(&h, "DescribeInstances").len(), 3);
+    // ... and still sign the cloud's reads.
+    open_view(&h, "tencent", "snapshots").await;
+    h.wait_css(".inventory[data-view=snapshots] tbody tr[data-id]")
+        .await;
+
+    let html = h.client.source().await.unwrap();
+    assert!(!html.contains(wrong) && !html.contains(demo::TENCENT_SECRET_KEY));
+    assert_eq!(h.requests_to("/api/v1/call"), 0);
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_check_without_a_verdict_is_not_a_refusal_and_can_save_unchecked() {
+    let h = Harness::start_with(&["--relay", "--faults"]).await;
+    h.open("settings").await;
+    status_reads(&h, "alibaba", "No keys set").await;
+    // The emulator closes the connection: the relay answers, the cloud never did.
+    h.emulator()
+        .inject(
+            json!({"provider": "alibaba", "action": "DescribeInstances", "count": 1,
+                       "kind": "drop"}),
+        )
+        .await;
+    enter_keys(
+        &h,
+        "alibaba",
+        demo::ALIBABA_ACCESS_KEY_ID,
+        demo::ALIBABA_ACCESS_KEY_SECRET,
+    )
+    .await;
+    let check = h.wait_css("[data-testid=alibaba-check]").await;
+    h.wait_text(&check, "That is not proof they are wrong")
+        .await;
+    h.wait_css("[data-testid=alibaba-check] [data-testid=error]")
+        .await;
+    status_reads(&h, "alibaba", "No keys set").await;
+    assert_eq!(h.value("[data-testid=alibaba-secret]").await, "");
+    h.screenshot("relay-keys-unsure").await;
+
+    // Saved unchecked, clearly labelled; the held keys sign the next read.
+    h.click("[data-testid=alibaba-save-anyway]").await;
+    status_reads(&h, "alibaba", "secret •••• set").await;
+    status_reads(&h, "alibaba", &last4(demo::ALIBABA_ACCESS_KEY_ID)).await;
+    h.wait_css_text("[data-testid=alibaba-check]", "Saved without a check")
+        .await;
+    assert_eq!(h.count_css("[data-testid=alibaba-save-anyway]").await, 0);
+    // Saved again with nothing typed: the saved keys are checked, and pass.
+    h.click("[data-testid=alibaba-save]").await;
+    h.wait_css_text("[data-testid=alibaba-check]", "Checked on saving")
+        .await;
+    h.wait_css("[data-testid=alibaba-check-request-id]").await;
+    assert_eq!(emulator_lines(&h, "DescribeInstances").len(), 2);
+    assert_eq!(h.requests_to("/api/v1/call"), 0);
     h.stop().await;
 }
