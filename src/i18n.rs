@@ -98,7 +98,7 @@ messages! {
     ColDesktop => "Desktop", "桌面";
     ColCreated => "Created", "创建时间";
     ColProgress => "Progress", "进度";
-    ColSize => "Size (GiB)", "容量 (GiB)";
+    ColSize => "Size (GiB)", "容量（GiB）";
     ColType => "Type", "类型";
     RequestId => "RequestId", "RequestId";
     ErrorCode => "Error code", "错误码";

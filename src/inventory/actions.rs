@@ -127,7 +127,7 @@ impl Unavailable {
         match self {
             Unavailable::Policy { action, profile } => rewind_cloud::Text::new(
                 format!("Your grants do not include {action} on the profile {profile}"),
-                format!("您的权限不包含在配置 {profile} 上执行 {action}"),
+                format!("您的权限不包含在云账号 {profile} 上执行 {action}"),
             ),
             Unavailable::State { state } => rewind_cloud::Text::new(
                 format!("Not possible while the state is {state}"),

@@ -488,10 +488,25 @@ fn TargetTable(
                                                         let v = event_target_value(&ev);
                                                         choice.update(|c| { c.insert(id3.clone(), v); });
                                                     }>
-                                                    {t.snapshots.iter().filter(|s| s.ready).map(|s| view! {
-                                                        <option value=s.id.clone() selected=current.as_ref().unwrap_or(&default) == &s.id>
-                                                            {format!("{} · {} · {}", s.id, s.name, when_text(&s.created, now, i.lang.get_untracked()))}
-                                                        </option>
+                                                    {t.snapshots.iter().map(|s| {
+                                                        let lang = i.lang.get_untracked();
+                                                        let mut label = format!("{} · {} · {}", s.id, s.name, when_text(&s.created, now, lang));
+                                                        // Not ready: shown, not pickable, with its state.
+                                                        if !s.ready {
+                                                            label.push_str(&format!(" · {}", s.state));
+                                                        }
+                                                        if s.is_safety() {
+                                                            label.push_str(&format!(" · {}", Msg::PickerByRewind.text(lang)));
+                                                        }
+                                                        // One the pre-flight already refuses says why, before it is picked.
+                                                        if s.ready && let Verdict::Fail(why) = batch::verdict(&batch::preflight(spec.kind, &t, &s.id)) {
+                                                            label.push_str(&format!(" · ✗ {}", why.get(lang)));
+                                                        }
+                                                        view! {
+                                                            <option value=s.id.clone() disabled=!s.ready selected=current.as_ref().unwrap_or(&default) == &s.id>
+                                                                {label}
+                                                            </option>
+                                                        }
                                                     }).collect_view()}
                                                 </select>
                                             }.into_any()

@@ -285,3 +285,49 @@ async fn a_clouds_backticked_names_are_shown_as_code_not_raw_markdown() {
     h.assert_no_console_errors().await;
     h.stop().await;
 }
+
+#[tokio::test]
+async fn a_batch_rows_snapshot_choice_shows_what_the_cloud_would_refuse() {
+    let h = Harness::start().await;
+    let wiki = lh_instance(&h.emulator(), "wiki").await;
+    h.open("tencent/batch").await;
+    let select = format!("tr[data-id='{wiki}'] [data-testid=batch-snapshot]");
+    h.wait_css(&select).await;
+    // Every snapshot of the instance is listed: the one being made disabled with its
+    // state, the one from before a resize marked with the pre-flight's reason.
+    let options = h
+        .js(&format!(
+            r#"return [...document.querySelector("{select}").options]
+                .map(o => [o.textContent, o.disabled, o.selected]);"#
+        ))
+        .await;
+    let find = |name: &str| {
+        options
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o[0].as_str().is_some_and(|t| t.contains(name)))
+            .unwrap_or_else(|| panic!("no option for {name}: {options}"))
+            .clone()
+    };
+    let creating = find("wiki-nightly");
+    assert_eq!(creating[1], true, "{creating}");
+    assert!(
+        creating[0].as_str().unwrap().contains("CREATING"),
+        "{creating}"
+    );
+    let resized = find("wiki-before-resize");
+    assert_eq!(resized[1], false, "{resized}");
+    assert!(resized[0].as_str().unwrap().contains('✗'), "{resized}");
+    // The default is the newest ready one, which the pre-flight passes.
+    let chosen: Vec<_> = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o[2] == true)
+        .collect();
+    assert_eq!(chosen.len(), 1, "{options}");
+    assert!(!chosen[0][0].as_str().unwrap().contains('✗'), "{options}");
+    h.assert_no_console_errors().await;
+    h.stop().await;
+}

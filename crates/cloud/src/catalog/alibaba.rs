@@ -21,9 +21,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         400,
         false,
         "The disk's category does not support this operation.",
-        "该磁盘类型不支持此操作。",
+        "该云盘类型不支持此操作。",
         "Check the disk's category; this disk cannot be rolled back or snapshotted this way.",
-        "请检查磁盘类型；该磁盘不支持以此方式回滚或创建快照。"
+        "请检查云盘类型；该云盘不支持以此方式回滚或创建快照。"
     ),
     entry!(
         A,
@@ -51,9 +51,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk's state does not allow this operation.",
-        "磁盘当前状态不支持此操作。",
+        "云盘当前状态不支持此操作。",
         "The disk must be In_use or Available and not in arrears; check it with DescribeDisks.",
-        "磁盘须为使用中（In_use）或待挂载（Available）且无欠费；请用 DescribeDisks 检查。"
+        "云盘须为使用中（In_use）或待挂载（Available）且无欠费；请用 DescribeDisks 检查。"
     ),
     entry!(
         A,
@@ -81,9 +81,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The snapshot was not created from this disk (or an encrypted snapshot cannot restore an unencrypted disk).",
-        "该快照不是由此磁盘创建的（或加密快照不能用于回滚未加密磁盘）。",
+        "该快照不是由此云盘创建的（或加密快照不能用于回滚未加密云盘）。",
         "Choose a snapshot whose SourceDiskId is this disk.",
-        "请选择 SourceDiskId 为该磁盘的快照。"
+        "请选择 SourceDiskId 为该云盘的快照。"
     ),
     entry!(
         A,
@@ -91,7 +91,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The snapshot was created before 2013-07-15 and cannot be used to restore the disk.",
-        "该快照创建于 2013 年 7 月 15 日之前，不能用于回滚磁盘。",
+        "该快照创建于 2013 年 7 月 15 日之前，不能用于回滚云盘。",
         "Choose a newer snapshot.",
         "请选择较新的快照。"
     ),
@@ -113,7 +113,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         "The snapshot does not support this operation.",
         "该快照不支持此操作。",
         "Choose another snapshot of this disk.",
-        "请选择该磁盘的其他快照。"
+        "请选择该云盘的其他快照。"
     ),
     entry!(
         A,
@@ -161,7 +161,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The account is not authorized to manage this disk.",
-        "该账号无权管理此磁盘。",
+        "该账号无权管理此云盘。",
         "Ask Alibaba Cloud support for access, then try again.",
         "请联系阿里云客服开通权限后再试。"
     ),
@@ -171,7 +171,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk's KMS customer master key is not enabled.",
-        "磁盘使用的 KMS 主密钥未启用。",
+        "云盘使用的 KMS 主密钥未启用。",
         "Enable the key in KMS, then try again.",
         "请在密钥管理服务中启用该密钥后再试。"
     ),
@@ -193,7 +193,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         "The KMS key does not exist.",
         "KMS 密钥不存在。",
         "Check the disk's encryption key in KMS.",
-        "请在密钥管理服务中检查磁盘的加密密钥。"
+        "请在密钥管理服务中检查云盘的加密密钥。"
     ),
     entry!(
         A,
@@ -201,9 +201,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         404,
         false,
         "No disk has this ID.",
-        "该磁盘 ID 不存在。",
+        "该云盘 ID 不存在。",
         "Check the disk ID and the region.",
-        "请检查磁盘 ID 和地域。"
+        "请检查云盘 ID 和地域。"
     ),
     entry!(
         A,
@@ -211,9 +211,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         404,
         false,
         "The disk does not exist.",
-        "磁盘不存在。",
+        "云盘不存在。",
         "Check the disk ID and the region.",
-        "请检查磁盘 ID 和地域。"
+        "请检查云盘 ID 和地域。"
     ),
     entry!(
         A,
@@ -252,7 +252,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The snapshot quota is used up: ECS limits how many snapshots a disk can keep.",
-        "快照配额已用尽：ECS 限制了每块磁盘可保留的快照数量。",
+        "快照配额已用尽：ECS 限制了每块云盘可保留的快照数量。",
         "Delete snapshots you no longer need, then try again.",
         "请删除不再需要的快照后再试。"
     ),
@@ -282,7 +282,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "Another snapshot of this disk is still being created.",
-        "该磁盘的另一个快照仍在创建中。",
+        "该云盘的另一个快照仍在创建中。",
         "Wait until it is accomplished, then try again.",
         "请等待其创建完成后再试。"
     ),
@@ -292,9 +292,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk has never been attached to an instance, so there is nothing to snapshot.",
-        "磁盘从未挂载到实例，内容未变化，无需创建快照。",
+        "云盘从未挂载到实例，内容未变化，无需创建快照。",
         "Attach the disk to an instance first.",
-        "请先将磁盘挂载到实例。"
+        "请先将云盘挂载到实例。"
     ),
     entry!(
         A,
@@ -302,9 +302,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk has never been used since it was created.",
-        "磁盘创建后从未使用。",
+        "云盘创建后从未使用。",
         "Use the disk (start its instance) before taking a snapshot.",
-        "请先使用该磁盘（启动其所在实例）再创建快照。"
+        "请先使用该云盘（启动其所在实例）再创建快照。"
     ),
     entry!(
         A,
@@ -312,7 +312,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk's device status is invalid.",
-        "磁盘设备状态无效。",
+        "云盘设备状态无效。",
         "Restart the instance, then try again.",
         "请重启实例后再试。"
     ),
@@ -322,7 +322,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk is being migrated.",
-        "磁盘正在迁移中。",
+        "云盘正在迁移中。",
         "Wait until the migration finishes, then try again.",
         "请等待迁移完成后再试。"
     ),
@@ -332,9 +332,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk's type does not support this operation.",
-        "该磁盘类型不支持此操作。",
+        "该云盘类型不支持此操作。",
         "Check the disk's type.",
-        "请检查磁盘类型。"
+        "请检查云盘类型。"
     ),
     entry!(
         A,
@@ -344,7 +344,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         "Creating the snapshot failed.",
         "创建快照失败。",
         "Check the disk and instance states and try again; open a ticket if it keeps failing.",
-        "请检查磁盘和实例状态后重试；如持续失败，请提交工单。"
+        "请检查云盘和实例状态后重试；如持续失败，请提交工单。"
     ),
     entry!(
         A,
@@ -352,7 +352,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         403,
         false,
         "The disk has expired because of an overdue payment.",
-        "磁盘因欠费已过期。",
+        "云盘因欠费已过期。",
         "Settle the payment, then try again.",
         "请结清欠费后再试。"
     ),
@@ -364,7 +364,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         "This kind of block storage does not support the operation.",
         "该类块存储不支持此操作。",
         "Check the disk's category.",
-        "请检查磁盘类型。"
+        "请检查云盘类型。"
     ),
     entry!(
         A,

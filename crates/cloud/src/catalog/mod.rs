@@ -265,4 +265,24 @@ mod tests {
         assert!(lookup(Provider::Huawei, HTTP_STATUS).is_some());
         assert!(lookup(Provider::Alibaba, UNEXPECTED_BODY).is_some());
     }
+
+    #[test]
+    fn chinese_texts_read_as_the_providers_consoles_do() {
+        // Each provider's word for its disks (Lighthouse 云硬盘, ECS 云盘), never the
+        // generic 磁盘; full-width punctuation after Chinese text.
+        for e in CATALOG {
+            for zh in [e.meaning.zh, e.remedy.zh] {
+                assert!(!zh.contains("磁盘"), "{}: {zh}", e.code);
+                for ascii in [", ", ": ", "; "] {
+                    let bad = zh.match_indices(ascii).any(|(at, _)| {
+                        zh[..at]
+                            .chars()
+                            .last()
+                            .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                    });
+                    assert!(!bad, "{}: ASCII {ascii:?} after Chinese in {zh}", e.code);
+                }
+            }
+        }
+    }
 }

@@ -92,9 +92,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         200,
         false,
         "The disk does not exist.",
-        "磁盘不存在。",
+        "云硬盘不存在。",
         "Refresh the list; the disk may have been deleted or be in another region.",
-        "请刷新列表；磁盘可能已被删除或位于其他地域。"
+        "请刷新列表；云硬盘可能已被删除或位于其他地域。"
     ),
     entry!(
         T,
@@ -142,9 +142,9 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         200,
         false,
         "The disk is busy with another operation.",
-        "磁盘正忙于其他操作。",
+        "云硬盘正忙于其他操作。",
         "Wait for the disk's current operation to finish, then try again.",
-        "请等待磁盘当前操作完成后再试。"
+        "请等待云硬盘当前操作完成后再试。"
     ),
     entry!(
         T,
@@ -152,7 +152,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         200,
         false,
         "The disk's last operation has not finished.",
-        "磁盘的上一个操作尚未完成。",
+        "云硬盘的上一个操作尚未完成。",
         "Wait for it to finish, then try again.",
         "请等待其完成后再试。"
     ),
@@ -436,7 +436,7 @@ pub(super) const ENTRIES: &[CatalogEntry] = &[
         "The operation is not supported in the resource's current situation.",
         "当前情况下不支持该操作。",
         "Read the message; check the state of the instance, disk or snapshot.",
-        "请阅读错误信息，并检查实例、磁盘或快照的状态。"
+        "请阅读错误信息，并检查实例、云硬盘或快照的状态。"
     ),
     entry!(
         T,

@@ -444,7 +444,7 @@ impl StepWork for ResetStep {
                         "ECS answered the dry run on {id} with success, which a dry run never is; nothing more was sent. Check the disk."
                     ),
                     format!(
-                        "ECS 对 {id} 的预检返回了成功（预检不应如此）；未再发送任何请求，请检查该磁盘。"
+                        "ECS 对 {id} 的预检返回了成功（预检不应如此）；未再发送任何请求，请检查该云盘。"
                     ),
                 ));
             }
@@ -456,7 +456,7 @@ impl StepWork for ResetStep {
         }
         let disk = match find_disk(data, &id) {
             None => return unreadable(Action::EcsDescribeDisks),
-            Some(None) => return gone("disk", "磁盘", &id),
+            Some(None) => return gone("disk", "云盘", &id),
             Some(Some(d)) => d,
         };
         let attached = disk.instance_id.clone().filter(|i| !i.is_empty());

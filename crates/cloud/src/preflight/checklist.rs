@@ -330,7 +330,7 @@ impl Kind {
     fn names(self) -> (&'static str, &'static str) {
         match self {
             Kind::Instance => ("instance", "实例"),
-            Kind::Disk => ("disk", "磁盘"),
+            Kind::Disk => ("disk", "云盘"),
             Kind::Snapshot => ("snapshot", "快照"),
         }
     }

@@ -164,7 +164,7 @@ fn lock_check(instance: Option<&Instance>, disk: Option<&Disk>) -> Option<Check>
     if let Some(d) = disk
         && d.locked_for_security()
     {
-        return Some(locked(("Disk", "磁盘"), disk_label(d)));
+        return Some(locked(("Disk", "云盘"), disk_label(d)));
     }
     let (en, zh) = match (instance, disk) {
         (Some(i), _) => {
@@ -178,7 +178,7 @@ fn lock_check(instance: Option<&Instance>, disk: Option<&Disk>) -> Option<Check>
             let l = disk_label(d);
             (
                 format!("Disk {} has no security lock", l.0),
-                format!("磁盘 {} 未被安全锁定", l.1),
+                format!("云盘 {} 未被安全锁定", l.1),
             )
         }
         (None, None) => return None,
@@ -212,11 +212,11 @@ fn attached_instance_missing(disk: &Disk, iid: &str, instance: &Row<Instance>) -
                 "Instance {iid}, which disk {} is attached to, was not found in this region",
                 dl.0
             ),
-            format!("在当前地域未找到磁盘 {} 所挂载的实例 {iid}", dl.1),
+            format!("在当前地域未找到云盘 {} 所挂载的实例 {iid}", dl.1),
         ),
         Text::new(
             "Refresh; if the instance was just released, the disk's attachment will change",
-            "请刷新；如果实例刚被释放，磁盘的挂载信息会随之更新",
+            "请刷新；如果实例刚被释放，云盘的挂载信息会随之更新",
         ),
     )
 }
@@ -236,7 +236,7 @@ fn disk_status(d: &Disk) -> Check {
             rule,
             Text::new(
                 format!("Disk {} is {st_en}", l.0),
-                format!("磁盘 {} 处于 {st_zh} 状态", l.1),
+                format!("云盘 {} 处于 {st_zh} 状态", l.1),
             ),
         );
     }
@@ -248,13 +248,13 @@ fn disk_status(d: &Disk) -> Check {
                 l.0
             ),
             format!(
-                "磁盘 {} 处于 {st_zh} 状态；重置磁盘要求其为 In_use 或 Available",
+                "云盘 {} 处于 {st_zh} 状态；重置云盘要求其为 In_use 或 Available",
                 l.1
             ),
         ),
         Text::new(
             "Wait until the disk is In_use or Available, then refresh",
-            "请等待磁盘变为 In_use 或 Available 后刷新",
+            "请等待云盘变为 In_use 或 Available 后刷新",
         ),
     )
 }
@@ -297,11 +297,11 @@ fn snapshot_state(snap: &Snapshot) -> Check {
             rule,
             Text::new(
                 format!("Snapshot {} failed and cannot be used to reset a disk", l.0),
-                format!("快照 {} 创建失败（failed），不能用于重置磁盘", l.1),
+                format!("快照 {} 创建失败（failed），不能用于重置云盘", l.1),
             ),
             Text::new(
                 "Pick another snapshot of this disk",
-                "请选择该磁盘的其他快照",
+                "请选择该云盘的其他快照",
             ),
         ),
         _ => Check::fail(
@@ -333,14 +333,14 @@ fn belongs(disk: &Disk, snap: &Snapshot) -> Check {
             rule,
             Text::new(
                 format!("Snapshot {} was created from disk {}", sl.0, dl.0),
-                format!("快照 {} 创建自磁盘 {}", sl.1, dl.1),
+                format!("快照 {} 创建自云盘 {}", sl.1, dl.1),
             ),
         );
     }
     let (src_en, src_zh) = if src.is_empty() {
-        ("an unknown disk".to_string(), "未知磁盘".to_string())
+        ("an unknown disk".to_string(), "未知云盘".to_string())
     } else {
-        (format!("disk {src}"), format!("磁盘 {src}"))
+        (format!("disk {src}"), format!("云盘 {src}"))
     };
     Check::fail(
         rule,
@@ -349,11 +349,11 @@ fn belongs(disk: &Disk, snap: &Snapshot) -> Check {
                 "Snapshot {} was created from {src_en}, not from disk {}",
                 sl.0, dl.0
             ),
-            format!("快照 {} 创建自{src_zh}，而不是磁盘 {}", sl.1, dl.1),
+            format!("快照 {} 创建自{src_zh}，而不是云盘 {}", sl.1, dl.1),
         ),
         Text::new(
             "Pick a snapshot of this disk: a disk can only be reset from its own snapshots",
-            "请选择该磁盘的快照：磁盘只能用其自身的快照重置",
+            "请选择该云盘的快照：云盘只能用其自身的快照重置",
         ),
     )
 }
@@ -396,7 +396,7 @@ fn too_old(snap: &Snapshot) -> Check {
                     l.0
                 ),
                 format!(
-                    "快照 {} 创建于 {date}，早于 {ECS_SNAPSHOT_CUTOFF_DATE}；这么早的快照不能用于重置磁盘",
+                    "快照 {} 创建于 {date}，早于 {ECS_SNAPSHOT_CUTOFF_DATE}；这么早的快照不能用于重置云盘",
                     l.1
                 ),
             ),
@@ -422,7 +422,7 @@ pub fn reset_disk(
     let inst = instance_for(disk, instance);
     match disk {
         Row::Read(d) => {
-            out.push(found(rules::DISK_EXISTS, ("Disk", "磁盘"), &disk_label(d)));
+            out.push(found(rules::DISK_EXISTS, ("Disk", "云盘"), &disk_label(d)));
             out.push(disk_status(d));
             match (d.attached_to(), inst) {
                 (None, _) => {
@@ -434,7 +434,7 @@ pub fn reset_disk(
                                 "Disk {} is not attached to an instance, so no instance needs to be stopped",
                                 l.0
                             ),
-                            format!("磁盘 {} 未挂载到实例，无需停止实例", l.1),
+                            format!("云盘 {} 未挂载到实例，无需停止实例", l.1),
                         ),
                     ));
                 }
@@ -457,7 +457,7 @@ pub fn reset_disk(
             let fix = match &i.status {
                 crate::alibaba::InstanceStatus::Running => Text::new(
                     "Stop the instance first, then reset the disk",
-                    "请先停止实例，再重置磁盘",
+                    "请先停止实例，再重置云盘",
                 ),
                 crate::alibaba::InstanceStatus::Stopping => Text::new(
                     "Wait until the instance has stopped, then refresh",
@@ -472,7 +472,7 @@ pub fn reset_disk(
                 rules::INSTANCE_STATE,
                 Text::new(
                     format!("{}; resetting its disk needs it Stopped", message.en),
-                    format!("{}；重置磁盘要求实例处于 Stopped 状态", message.zh),
+                    format!("{}；重置云盘要求实例处于 Stopped 状态", message.zh),
                 ),
                 fix,
             )
@@ -505,7 +505,7 @@ pub fn reset_disk(
     if let (Row::Read(d), SafetyStep::Take { existing }) = (disk, safety) {
         out.push(snapshot_quota(
             Taking::Safety,
-            ("Disk", "磁盘"),
+            ("Disk", "云盘"),
             &disk_label(d),
             of_disk(Some(d), existing).len(),
             ECS_SNAPSHOTS_PER_DISK,
@@ -527,7 +527,7 @@ pub fn create_snapshot(
     let label = match disk {
         Row::Read(d) => {
             let l = disk_label(d);
-            out.push(found(rules::DISK_EXISTS, ("Disk", "磁盘"), &l));
+            out.push(found(rules::DISK_EXISTS, ("Disk", "云盘"), &l));
             match d.attached_to() {
                 None => out.push(Check::fail(
                     rules::DISK_ATTACHED,
@@ -536,11 +536,11 @@ pub fn create_snapshot(
                             "Disk {} is not attached to an instance; only an attached disk can take a snapshot",
                             l.0
                         ),
-                        format!("磁盘 {} 未挂载到实例；只有已挂载的磁盘可以创建快照", l.1),
+                        format!("云盘 {} 未挂载到实例；只有已挂载的云盘可以创建快照", l.1),
                     ),
                     Text::new(
                         "Attach the disk to an instance first",
-                        "请先将磁盘挂载到实例",
+                        "请先将云盘挂载到实例",
                     ),
                 )),
                 Some(iid) => {
@@ -548,7 +548,7 @@ pub fn create_snapshot(
                         rules::DISK_ATTACHED,
                         Text::new(
                             format!("Disk {} is attached to instance {iid}", l.0),
-                            format!("磁盘 {} 已挂载到实例 {iid}", l.1),
+                            format!("云盘 {} 已挂载到实例 {iid}", l.1),
                         ),
                     ));
                     if inst.is_none() {
@@ -560,7 +560,7 @@ pub fn create_snapshot(
         }
         other => {
             out.extend(not_read(rules::DISK_EXISTS, Kind::Disk, other));
-            ("the disk".to_string(), "该磁盘".to_string())
+            ("the disk".to_string(), "该云盘".to_string())
         }
     };
     if let Some(i) = inst {
@@ -614,7 +614,7 @@ pub fn create_snapshot(
             rules::SNAPSHOT_IN_PROGRESS,
             Text::new(
                 format!("No snapshot of disk {} is being created", label.0),
-                format!("磁盘 {} 没有正在创建的快照", label.1),
+                format!("云盘 {} 没有正在创建的快照", label.1),
             ),
         )
     } else {
@@ -634,7 +634,7 @@ pub fn create_snapshot(
                     label.0
                 ),
                 format!(
-                    "磁盘 {} 有快照仍在创建中：{list_zh}；同一磁盘同一时间只能创建一个快照",
+                    "云盘 {} 有快照仍在创建中：{list_zh}；同一云盘同一时间只能创建一个快照",
                     label.1
                 ),
             ),
@@ -647,7 +647,7 @@ pub fn create_snapshot(
 
     out.push(snapshot_quota(
         Taking::Asked,
-        ("Disk", "磁盘"),
+        ("Disk", "云盘"),
         &label,
         mine.len(),
         ECS_SNAPSHOTS_PER_DISK,

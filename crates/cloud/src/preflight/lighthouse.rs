@@ -283,7 +283,7 @@ fn belongs(i: &Instance, snap: &Snapshot) -> (Check, bool) {
                     sl.0, il.0
                 ),
                 format!(
-                    "无法确认快照 {} 是否属于实例 {} 的系统盘（缺少磁盘 ID）",
+                    "无法确认快照 {} 是否属于实例 {} 的系统盘（缺少云硬盘 ID）",
                     sl.1, il.1
                 ),
             ),
@@ -315,7 +315,7 @@ fn belongs(i: &Instance, snap: &Snapshot) -> (Check, bool) {
                 sl.0, il.0
             ),
             format!(
-                "快照 {} 属于磁盘 {of}，而不是实例 {} 的系统盘 {sys}",
+                "快照 {} 属于云硬盘 {of}，而不是实例 {} 的系统盘 {sys}",
                 sl.1, il.1
             ),
         ),

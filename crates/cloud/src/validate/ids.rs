@@ -95,7 +95,9 @@ impl IdKind {
             IdKind::LhSnapshot | IdKind::EcsSnapshot | IdKind::WsSnapshot => {
                 ("Snapshot ID", "快照 ID")
             }
-            IdKind::LhDisk | IdKind::EcsDisk => ("Disk ID", "磁盘 ID"),
+            // Each provider's own word: Lighthouse 云硬盘, ECS 云盘.
+            IdKind::LhDisk => ("Disk ID", "云硬盘 ID"),
+            IdKind::EcsDisk => ("Disk ID", "云盘 ID"),
             IdKind::WsDesktop => ("Desktop ID", "桌面 ID"),
             IdKind::WsJob => ("Job ID", "任务 ID"),
             IdKind::WsProject => ("Project ID", "项目 ID"),

@@ -107,7 +107,7 @@ fn ecs_reset_disk_counts_the_safety_snapshot_against_the_quota() {
     let checks = take(&full);
     let c = no_room_for_the_safety_snapshot(&checks, ECS_DISK, "64 snapshots");
     assert!(
-        c.message.en.contains("per disk") && c.message.zh.contains("磁盘"),
+        c.message.en.contains("per disk") && c.message.zh.contains("云盘"),
         "{c:?}"
     );
 
