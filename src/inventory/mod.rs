@@ -92,6 +92,8 @@ pub struct Join {
     pub other: &'static str,
     /// The other row's fields copied (to `joined.<field>`).
     pub copy: &'static [&'static str],
+    /// Only the other rows whose field has this value (an ECS instance's `system` disk).
+    pub only: Option<(&'static str, &'static str)>,
 }
 
 /// At most this many pages of the joined list are read per load.

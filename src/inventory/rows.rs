@@ -39,6 +39,11 @@ pub fn tag_text(key: &str, value: &str) -> String {
 pub fn join_index(join: &Join, other_rows: &[Value]) -> HashMap<String, Value> {
     let mut index = HashMap::new();
     for r in other_rows {
+        if let Some((field, value)) = join.only
+            && value_at(r, field).as_str() != Some(value)
+        {
+            continue;
+        }
         let Some(key) = value_at(r, join.other).as_str().filter(|k| !k.is_empty()) else {
             continue;
         };

@@ -458,3 +458,26 @@ fn ecs_instances_stop_start_and_open_their_disks_by_state_and_grant() {
         "/alibaba/disks?profile=p&region=cn-hangzhou&q=i-1"
     );
 }
+
+#[test]
+fn ecs_instances_show_their_system_disk_not_a_data_disk() {
+    let instances = spec(Provider::Alibaba, "instances");
+    let disks = [
+        json!({"DiskId": "d-data", "InstanceId": "i-1", "Type": "data"}),
+        json!({"DiskId": "d-sys", "InstanceId": "i-1", "Type": "system"}),
+        json!({"DiskId": "d-free", "InstanceId": "", "Type": "data"}),
+    ];
+    let rows = joined(
+        instances,
+        vec![
+            json!({"InstanceId": "i-1", "Status": "Running"}),
+            json!({"InstanceId": "i-2", "Status": "Running"}),
+        ],
+        &disks,
+    );
+    assert_eq!(cell(&rows[0], "joined.DiskId"), "d-sys");
+    assert_eq!(cell(&rows[1], "joined.DiskId"), "—");
+    // The system disk's ID finds its instance.
+    let keys = search_keys(instances, &rows);
+    assert_eq!(filter_keys(&keys, &[0, 1], "d-sys", ""), vec![0]);
+}

@@ -125,6 +125,7 @@ pub const VIEWS: &[ListSpec] = &[
             on: "DiskId",
             other: "SystemDisk.DiskId",
             copy: &["InstanceId", "InstanceName"],
+            only: None,
         }),
     },
     ListSpec {
@@ -140,6 +141,7 @@ pub const VIEWS: &[ListSpec] = &[
             col("InstanceId", Msg::ColId),
             col("InstanceName", Msg::ColName),
             col("Status", Msg::ColState),
+            col("joined.DiskId", Msg::ColSystemDisk),
             col("ZoneId", Msg::ColZone),
             created("CreationTime"),
             tags_col(),
@@ -164,7 +166,15 @@ pub const VIEWS: &[ListSpec] = &[
             ),
         ],
         pick: None,
-        join: None,
+        // ECS lists an instance's disks apart: its system disk is the disk of type
+        // `system` attached to it.
+        join: Some(Join {
+            list: "disks",
+            on: "InstanceId",
+            other: "InstanceId",
+            copy: &["DiskId"],
+            only: Some(("Type", "system")),
+        }),
     },
     ListSpec {
         provider: Provider::Alibaba,
@@ -236,6 +246,7 @@ pub const VIEWS: &[ListSpec] = &[
             on: "SourceDiskId",
             other: "DiskId",
             copy: &["DiskName", "InstanceId"],
+            only: None,
         }),
     },
     ListSpec {

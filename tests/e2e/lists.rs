@@ -215,6 +215,13 @@ async fn an_ecs_instance_is_stopped_and_started_from_its_row_after_confirmation(
     let stop = format!("tr[data-id='{web2}'] [data-testid=action-stop]");
     let start = format!("tr[data-id='{web2}'] [data-testid=action-start]");
     h.wait_css(&stop).await;
+    // The row names the instance's system disk (ECS lists disks apart).
+    let system = ecs_system_disk(&emu, &web2).await;
+    h.wait_css_text(
+        &format!("tr[data-id='{web2}'] td[data-field='joined.DiskId']"),
+        &system,
+    )
+    .await;
     assert_eq!(attr_of(&h, &stop, "aria-disabled").await, None);
     // Start is offered only to a stopped instance.
     assert_eq!(
