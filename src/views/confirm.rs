@@ -326,7 +326,7 @@ pub fn StopConfirm(
     view! {
         <section class="confirm stop-confirm" role="dialog" aria-modal="false" aria-labelledby="stop-confirm-title"
             data-testid="stop-confirm" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
-            <h3 id="stop-confirm-title">{i.t(Msg::StopConfirmTitle)}</h3>
+            <h2 id="stop-confirm-title">{i.t(Msg::StopConfirmTitle)}</h2>
             <p>
                 {i.t(Msg::StopConfirmText)} " "
                 <strong data-testid="stop-confirm-instance">{named}</strong>

@@ -224,7 +224,7 @@ fn StartConfirm(
     view! {
         <section class="confirm start-confirm" role="dialog" aria-modal="false" aria-labelledby="start-confirm-title"
             data-testid="start-confirm" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
-            <h3 id="start-confirm-title">{i.t(Msg::StartConfirmTitle)}</h3>
+            <h2 id="start-confirm-title">{i.t(Msg::StartConfirmTitle)}</h2>
             <p>
                 {i.t(Msg::StartConfirmText)} " "
                 <strong data-testid="start-confirm-instance">{named}</strong>

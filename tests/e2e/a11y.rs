@@ -301,9 +301,19 @@ async fn every_page_and_state_has_no_serious_or_critical_axe_violation() {
             ".inventory[data-view=instances] tbody tr[data-id^=lhins-]",
         ),
         (
+            "inventory-lh-snaps",
+            "tencent/snapshots",
+            ".inventory[data-view=snapshots] tbody tr[data-id^=lhsnap-]",
+        ),
+        (
             "inventory-alibaba",
             "alibaba/disks",
             ".inventory[data-view=disks] tbody tr[data-id^=d-]",
+        ),
+        (
+            "inventory-ecs-inst",
+            "alibaba/instances",
+            ".inventory[data-view=instances] tbody tr[data-id^=i-]",
         ),
         (
             "inventory-huawei",
@@ -323,6 +333,15 @@ async fn every_page_and_state_has_no_serious_or_critical_axe_violation() {
         }
         audit.state(&h, state, marker).await;
     }
+
+    // A row's Stop, asking for its confirmation (ECS: with the stop modes).
+    let web2 = ecs_instance(&emu, "web-2").await;
+    go(&h, "alibaba/instances").await;
+    h.click(&format!("tr[data-id='{web2}'] [data-testid=action-stop]"))
+        .await;
+    audit
+        .state(&h, "power-confirm", "[data-testid=stop-confirm-instance]")
+        .await;
 
     // A form with errors: an invalid instance ID, explained inline.
     go(&h, "tencent/rollback").await;
@@ -431,6 +450,19 @@ async fn relay_settings_have_no_serious_or_critical_axe_violation() {
         .await;
     audit
         .state(&h, "settings-relay", "[data-testid=tencent-secret]")
+        .await;
+    // Keys the cloud refuses when they are saved: the explanation beside the form.
+    h.type_into("[data-testid=tencent-id]", "AKIDFAKEA11Y000000000000")
+        .await;
+    h.type_into("[data-testid=tencent-secret]", "fake-wrong-secret-for-a11y")
+        .await;
+    h.click("[data-testid=tencent-save]").await;
+    audit
+        .state(
+            &h,
+            "keys-refused",
+            "[data-testid=tencent-check] [data-testid=error-code]",
+        )
         .await;
     h.stop().await;
     audit.finish("rewind serve --demo --relay");
