@@ -103,6 +103,16 @@ async fn the_chinese_ui_covers_forms_checklists_and_confirmations() {
     h.stop().await;
 }
 
+/// Every inventory list of the three clouds.
+const LISTS: [&str; 6] = [
+    "tencent/instances",
+    "tencent/snapshots",
+    "alibaba/instances",
+    "alibaba/disks",
+    "alibaba/snapshots",
+    "huawei/snapshots",
+];
+
 #[tokio::test]
 async fn row_actions_are_never_cut_off_at_laptop_or_phone_width() {
     let h = Harness::start().await;
@@ -122,14 +132,7 @@ async fn row_actions_are_never_cut_off_at_laptop_or_phone_width() {
         return [document.querySelectorAll('.inventory tbody tr[data-id] .row-action').length, out];"#;
     for (width, height) in [(1366, 768), (390, 844)] {
         h.client.set_window_size(width, height).await.unwrap();
-        for page in [
-            "tencent/instances",
-            "tencent/snapshots",
-            "alibaba/instances",
-            "alibaba/disks",
-            "alibaba/snapshots",
-            "huawei/snapshots",
-        ] {
+        for page in LISTS {
             h.open(page).await;
             h.wait_css(".inventory tbody tr[data-id] .row-action").await;
             let found = h.js(check).await;
@@ -239,14 +242,7 @@ async fn every_list_form_batch_and_the_operations_page_fit_at_laptop_and_phone_w
     for size in [(1366, 768), (390, 844)] {
         h.client.set_window_size(size.0, size.1).await.unwrap();
         // The lists, each with its rows drawn.
-        for page in [
-            "tencent/instances",
-            "tencent/snapshots",
-            "alibaba/instances",
-            "alibaba/disks",
-            "alibaba/snapshots",
-            "huawei/snapshots",
-        ] {
+        for page in LISTS {
             h.open(page).await;
             h.wait_css(".inventory tbody tr[data-id]").await;
             assert_nothing_clipped(&h, &page.replace('/', "-"), size).await;
