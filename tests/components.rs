@@ -76,7 +76,7 @@ async fn provider_errors_show_code_remedy_and_request_id_in_the_current_language
     use rewind_cloud::Text;
     use rewind_console::api::{Failure, FailureText, RequestError};
     use rewind_console::i18n::{I18n, Lang};
-    use rewind_console::views::inventory::ErrorPanel;
+    use rewind_console::views::error::ErrorPanel;
 
     let failure = Failure {
         code: "Cloud".into(),

@@ -4,7 +4,7 @@
 use crate::api::{self, RequestError};
 use crate::clock;
 use crate::i18n::{Msg, use_i18n};
-use crate::views::inventory::ErrorPanel;
+use crate::views::error::ErrorPanel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;

@@ -11,7 +11,7 @@ use crate::inventory::{self, Cursor};
 use crate::ops::{Ops, use_ops};
 use crate::restore;
 use crate::transport::{Transport, use_transport};
-use crate::views::inventory::ErrorPanel;
+use crate::views::error::ErrorPanel;
 use crate::views::operations::{
     CancelButton, Follow, failure_code, item_failure, item_request_id, item_status,
 };

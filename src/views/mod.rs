@@ -5,6 +5,7 @@ pub mod batch;
 pub mod cloud;
 pub mod confirm;
 pub mod copy;
+pub mod error;
 pub mod inventory;
 pub mod operations;
 pub mod picker;

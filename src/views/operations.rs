@@ -9,7 +9,7 @@ use crate::i18n::{Msg, use_i18n};
 use crate::ops::use_ops;
 use crate::restore;
 use crate::router::Link;
-use crate::views::inventory::ErrorPanel;
+use crate::views::error::ErrorPanel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rewind_cloud::operation::{

@@ -10,7 +10,7 @@ use crate::restore::{self, FieldCheck, FormSpec, Input, Kind};
 use crate::router::use_router;
 use crate::transport::use_transport;
 use crate::views::confirm::{Checklist, Confirmation, StopConfirm};
-use crate::views::inventory::ErrorPanel;
+use crate::views::error::ErrorPanel;
 use crate::views::operations::OpView;
 use crate::views::preflight::{Preflight, load_preflight};
 use leptos::prelude::*;

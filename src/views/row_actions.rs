@@ -8,7 +8,7 @@ use crate::inventory::{self, ActionKind, ListSpec, RowAction};
 use crate::ops::use_ops;
 use crate::router::Link;
 use crate::views::confirm::StopConfirm;
-use crate::views::inventory::ErrorPanel;
+use crate::views::error::ErrorPanel;
 use crate::views::operations::OpView;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

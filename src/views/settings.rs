@@ -12,7 +12,7 @@ use crate::relay::show::{self, Shown};
 use crate::relay::{AlibabaSignature, Keys, ProviderKeys, Sent, send};
 use crate::session::{Profile, SessionCtx, cloud_name};
 use crate::transport::{Mode, page_lang, use_transport};
-use crate::views::inventory::ErrorPanel;
+use crate::views::error::ErrorPanel;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rewind_cloud::{Action, Provider};
