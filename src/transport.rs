@@ -113,6 +113,43 @@ impl Transport {
         self.read(profile, region, action, params, None).await
     }
 
+    /// Every row of an inventory list, following the provider's paging for at most
+    /// `max_pages` pages (all, when `None`). A page that cannot be read ends the read:
+    /// the rows before it come back with the error.
+    pub async fn read_list(
+        self,
+        spec: &crate::inventory::ListSpec,
+        profile: &str,
+        region: &str,
+        max_pages: Option<usize>,
+        owner: Option<&Owner>,
+    ) -> (Vec<Value>, Option<RequestError>) {
+        use crate::inventory::Cursor;
+        let mut rows = Vec::new();
+        let mut cursor = Cursor::Start;
+        let mut pages = 0;
+        while cursor != Cursor::Done && max_pages.is_none_or(|max| pages < max) {
+            let answer = match self
+                .read(
+                    profile,
+                    region,
+                    spec.action,
+                    spec.page_params(&cursor),
+                    owner,
+                )
+                .await
+            {
+                Ok(a) => a,
+                Err(e) => return (rows, Some(e)),
+            };
+            let (page, next) = spec.read_page(&answer.data, rows.len() as u64);
+            rows.extend(page);
+            cursor = next;
+            pages += 1;
+        }
+        (rows, None)
+    }
+
     /// A read for the current page: in portal mode its request is aborted when `owner`
     /// is cleaned up (leaving the page).
     pub async fn read(

@@ -7,7 +7,7 @@
 use crate::api::RequestError;
 use crate::batch::{self, BatchSpec, Candidate, Pick, Verdict};
 use crate::i18n::{Msg, use_i18n};
-use crate::inventory::{self, Cursor};
+use crate::inventory;
 use crate::ops::{Ops, use_ops};
 use crate::restore;
 use crate::transport::{Transport, use_transport};
@@ -34,17 +34,10 @@ pub async fn load_all(
     let Some(spec) = inventory::find(provider, Some(view)) else {
         return Ok(Vec::new());
     };
-    let mut rows = Vec::new();
-    let mut cursor = Cursor::Start;
-    while cursor != Cursor::Done {
-        let answer = transport
-            .call(profile, region, spec.action, spec.page_params(&cursor))
-            .await?;
-        let (page, next) = spec.read_page(&answer.data, rows.len() as u64);
-        rows.extend(page);
-        cursor = next;
+    match transport.read_list(spec, profile, region, None, None).await {
+        (rows, None) => Ok(rows),
+        (_, Some(e)) => Err(e),
     }
-    Ok(rows)
 }
 
 /// The batch's targets with their snapshots (for ECS, with the disks' instances, whose

@@ -28,29 +28,16 @@ async fn load_join(
 ) -> Option<HashMap<String, Value>> {
     let join = spec.join?;
     let other = spec.join_spec()?;
-    let mut all = Vec::new();
-    let mut cursor = Cursor::Start;
-    for _ in 0..inventory::JOIN_MAX_PAGES {
-        let Ok(answer) = transport
-            .read(
-                profile,
-                region,
-                other.action,
-                other.page_params(&cursor),
-                owner,
-            )
-            .await
-        else {
-            break;
-        };
-        let (page, next) = other.read_page(&answer.data, all.len() as u64);
-        all.extend(page);
-        if next == Cursor::Done {
-            break;
-        }
-        cursor = next;
-    }
-    Some(inventory::join_index(&join, &all))
+    let (rows, _failed) = transport
+        .read_list(
+            other,
+            profile,
+            region,
+            Some(inventory::JOIN_MAX_PAGES),
+            owner,
+        )
+        .await;
+    Some(inventory::join_index(&join, &rows))
 }
 
 /// Row height of the inventory tables (CSS pins `tbody tr` to it).

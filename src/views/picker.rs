@@ -129,18 +129,18 @@ fn OfferTable(kind: Kind, offers: Vec<Offer>, chosen: RwSignal<String>) -> impl 
         .collect_view();
     view! {
         <div class="table-wrap" tabindex="0" role="region" aria-label=i.t(Msg::PickerTitle)>
-        <table class="picker-table">
-            <thead>
-                <tr>
-                    <th scope="col"><span class="sr-only">{i.t(Msg::PickerChoose)}</span></th>
-                    <th scope="col">{i.t(Msg::ColName)}</th>
-                    <th scope="col">{i.t(Msg::ColCreated)}</th>
-                    <th scope="col">{i.t(Msg::ColState)}</th>
-                    <th scope="col">{i.t(Msg::ColSize)}</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+            <table class="picker-table">
+                <thead>
+                    <tr>
+                        <th scope="col"><span class="sr-only">{i.t(Msg::PickerChoose)}</span></th>
+                        <th scope="col">{i.t(Msg::ColName)}</th>
+                        <th scope="col">{i.t(Msg::ColCreated)}</th>
+                        <th scope="col">{i.t(Msg::ColState)}</th>
+                        <th scope="col">{i.t(Msg::ColSize)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         </div>
     }
 }

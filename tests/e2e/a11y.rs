@@ -384,20 +384,7 @@ async fn every_page_and_state_has_no_serious_or_critical_axe_violation() {
         ))
         .await;
     }
-    let snaps = emu
-        .call(
-            rewind_cloud::Action::LhDescribeSnapshots,
-            LH_REGION,
-            serde_json::json!({"Limit": 100}),
-        )
-        .await;
-    let resized = field_where(
-        &snaps,
-        &["SnapshotSet"],
-        "SnapshotName",
-        "wiki-before-resize",
-        "SnapshotId",
-    );
+    let resized = lh_snapshot(&emu, &wiki, "wiki-before-resize").await;
     h.wait_css(&format!(
         "tr[data-id='{wiki}'] [data-testid=batch-snapshot]"
     ))

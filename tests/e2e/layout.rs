@@ -188,14 +188,14 @@ const CLIPPED: &str = r#"
     }
     const sideways = document.documentElement.scrollWidth - document.documentElement.clientWidth;
     // What sticks out, when something does: the innermost elements past the right edge.
+    const past = e => e.getBoundingClientRect().right > vw + 0.5;
+    const clipped = e => {
+        for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+            if (getComputedStyle(a).overflowX !== 'visible') return true;
+        return false;
+    };
     const wide = sideways <= 0 ? [] : [...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > vw + 0.5
-            && ![...e.children].some(c => c.getBoundingClientRect().right > vw + 0.5)
-            && !(e.parentElement && e.parentElement.closest('*:not(html):not(body)') && (() => {
-                for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
-                    if (getComputedStyle(a).overflowX !== 'visible') return true;
-                return false;
-            })()))
+        .filter(e => past(e) && ![...e.children].some(past) && !clipped(e))
         .slice(0, 5)
         .map(e => [e.tagName, e.className, e.dataset.testid || '', Math.round(e.getBoundingClientRect().right)]);
     return [checked, bad, sideways, wide];"#;
