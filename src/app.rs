@@ -1,6 +1,7 @@
 //! The shell: header with the three clouds, language switch, session banner and routes.
 
 use crate::i18n::{self, I18n, Lang, Msg, use_i18n};
+use crate::pages;
 use crate::router::{Link, provide_router, use_router};
 use crate::session::{SessionCtx, cloud_name};
 use crate::views::cloud::CloudPage;
@@ -89,9 +90,9 @@ pub fn Shell() -> impl IntoView {
             <SessionBanner />
             {move || match page.get() {
                 Page::Home => view! { <Home /> }.into_any(),
-                Page::Operations => view! { <crate::views::operations::OperationsPage /> }.into_any(),
-                Page::Settings => view! { <crate::views::settings::SettingsPage /> }.into_any(),
-                Page::SignIn => view! { <crate::views::signin::SignInPage /> }.into_any(),
+                Page::Operations => pages::deferred(pages::operations).into_any(),
+                Page::Settings => pages::deferred(pages::settings).into_any(),
+                Page::SignIn => pages::deferred(pages::sign_in).into_any(),
                 Page::Cloud => view! { <CloudPage /> }.into_any(),
                 Page::NotFound => view! { <NotFound /> }.into_any(),
             }}

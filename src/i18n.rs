@@ -65,6 +65,8 @@ messages! {
     AlibabaBlurb => "Reset a disk to one of its own snapshots (ResetDisk), with a dry run first.", "将云盘回滚到它自己的快照（ResetDisk），可先预检。";
     HuaweiBlurb => "Restore up to 100 desktop snapshots in one batch and follow the job.", "一次批量恢复最多 100 个桌面快照并跟踪任务。";
     NotFound => "There is no page at this address.", "此地址没有页面。";
+    PageNotLoaded => "This page's code could not be loaded. The network may be down, or the console was updated after this tab opened: try again, or reload the console.", "无法加载此页面的代码。可能是网络中断，或此标签页打开后控制台已更新：请重试，或重新加载控制台。";
+    TryAgain => "Try again", "重试";
     SkipToContent => "Skip to content", "跳到主要内容";
     Instances => "Instances", "实例";
     Snapshots => "Snapshots", "快照";

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod i18n;
 pub mod inventory;
 pub mod ops;
+pub mod pages;
 pub mod relay;
 pub mod restore;
 pub mod router;

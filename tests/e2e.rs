@@ -8,6 +8,8 @@
 mod a11y;
 #[path = "e2e/batch.rs"]
 mod batch;
+#[path = "e2e/chunks.rs"]
+mod chunks;
 #[path = "e2e/details.rs"]
 mod details;
 #[path = "e2e/layout.rs"]

@@ -3,11 +3,10 @@
 
 use crate::i18n::{Msg, use_i18n};
 use crate::inventory;
+use crate::pages;
 use crate::router::{Link, use_router};
 use crate::session::{SessionCtx, cloud_name};
-use crate::views::batch::BatchPage;
 use crate::views::inventory::InventoryTable;
-use crate::views::restore::RestorePage;
 use leptos::prelude::*;
 use rewind_cloud::Provider;
 
@@ -169,12 +168,13 @@ fn CloudInventory(provider: Provider) -> impl IntoView {
             </nav>
             {move || match (form.get(), spec.get(), profile.get(), region.get()) {
                 (_, _, Some(p), Some(r)) if batch.get().is_some() => match batch.get() {
-                    Some(b) => view! { <BatchPage spec=b profile=p.name region=r /> }.into_any(),
+                    Some(b) => pages::deferred(move || pages::batch(b, p.name.clone(), r.clone()))
+                        .into_any(),
                     None => ().into_any(),
                 },
                 (Some(form), _, Some(p), Some(r)) => {
                     prefill.track();
-                    view! { <RestorePage spec=form profile=p.name region=r /> }.into_any()
+                    pages::deferred(move || pages::restore(form, p.name.clone(), r.clone())).into_any()
                 }
                 (None, Some(spec), Some(p), Some(r)) => {
                     view! { <InventoryTable spec=spec profile=p.name region=r allowed=p.actions /> }.into_any()

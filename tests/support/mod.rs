@@ -9,7 +9,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -95,6 +95,13 @@ impl Harness {
     /// Starts with extra `rewind serve` arguments (`--world scale`).
     pub async fn start_with(args: &[&str]) -> Harness {
         let (server, url, server_log) = start_server(args);
+        Harness::with_browser(server, url.clone(), url, server_log).await
+    }
+
+    /// Starts `rewind serve --demo` with the console served from `dist` (a copy of
+    /// `REWIND_DIST` a test has changed; see [`copy_dist`]).
+    pub async fn start_with_dist(dist: &Path) -> Harness {
+        let (server, url, server_log) = start_server_in(dist, &[]);
         Harness::with_browser(server, url.clone(), url, server_log).await
     }
 
@@ -354,8 +361,20 @@ impl Harness {
     }
 }
 
+/// A copy of the built console (`REWIND_DIST`) in a fresh folder of its own, for a test
+/// that changes it.
+pub fn copy_dist(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rewind-dist-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    nginx::copy_dir(&env_path("REWIND_DIST"), &dir);
+    dir
+}
+
 fn start_server(extra: &[&str]) -> (Group, String, PathBuf) {
-    let dist = env_path("REWIND_DIST");
+    start_server_in(&env_path("REWIND_DIST"), extra)
+}
+
+fn start_server_in(dist: &Path, extra: &[&str]) -> (Group, String, PathBuf) {
     let dist = dist.display().to_string();
     let mut args = vec![
         "serve",

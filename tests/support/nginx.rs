@@ -21,7 +21,7 @@ impl Drop for StaticHost {
 }
 
 /// Copies `from` into `to` (the built console: a flat folder plus `snippets/`).
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -78,6 +78,10 @@ http {{
 {headers}
         location / {{
             try_files $uri /index.html;
+        }}
+        location ^~ /pkg- {{
+            try_files $uri =404;
+            expires max;
         }}
     }}
 }}

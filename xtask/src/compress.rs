@@ -80,7 +80,9 @@ pub fn assets(dist: &Path) -> Result<Vec<PathBuf>, String> {
     {
         let path = entry.map_err(|e| e.to_string())?.path();
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if KINDS.contains(&ext) {
+        if path.is_dir() {
+            out.extend(assets(&path)?);
+        } else if KINDS.contains(&ext) {
             out.push(path);
         }
     }

@@ -8,6 +8,7 @@ mod bench;
 mod compress;
 mod fuzz;
 mod sh;
+mod split;
 mod tools;
 
 use sh::Step;
@@ -83,14 +84,7 @@ pub fn build_server(root: &Path, profile: Profile) -> Result<(), String> {
 /// Installs the build tools and builds the console in release mode into `dist/`.
 pub fn build_console(root: &Path) -> Result<tools::Env, String> {
     let env = tools::setup(root, tools::Need::Build)?;
-    Step::new("cargo fetch (Trunk builds offline)")
-        .cmd(root, "cargo", &["fetch", "--quiet"])
-        .env_all(&env.vars)
-        .run()?;
-    Step::new("build the console (trunk build --release)")
-        .cmd(root, &env.trunk, &["build", "--release"])
-        .env_all(&env.vars)
-        .run()?;
+    split::build(root, &env.vars)?;
     compress::precompress(&root.join("dist"), &root.join("target/precompressed"))?;
     Ok(env)
 }

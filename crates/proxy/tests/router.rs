@@ -66,6 +66,37 @@ async fn deep_links_fall_back_to_index_without_caching() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[tokio::test]
+async fn a_builds_missing_file_is_a_404_not_the_app_and_is_not_cached() {
+    let dir = tempdir_with_index();
+    let pkg = dir.join("pkg-0123456789abcdef");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("split_batch.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let (status, headers, _) = get(
+        demo(Some(dir.clone())),
+        "/pkg-0123456789abcdef/split_batch.wasm",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/wasm");
+    assert_eq!(
+        headers["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    // An earlier build's chunk, or a hashed name that is not here: 404, cached by no one.
+    for gone in [
+        "/pkg-fedcba9876543210/split_batch.wasm",
+        "/pkg-0123456789abcdef/split_restore.wasm",
+        "/app-fedcba9876543210.js",
+    ] {
+        let (status, headers, body) = get(demo(Some(dir.clone())), gone).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{gone}");
+        assert!(!body.contains("<title>Rewind</title>"), "{gone}: {body}");
+        assert_eq!(headers["cache-control"], "no-cache", "{gone}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn tempdir_with_index() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "rewind-router-test-{}-{:?}",
