@@ -171,15 +171,15 @@ impl Transport {
                     return Err(RequestError::Refused(Box::new(unknown_profile(profile))));
                 };
                 let keys = self.keys.try_get_untracked().unwrap_or_default();
-                relay::send::send(
-                    &relay,
-                    keys.of(provider),
+                relay::send::send_signed(relay::send::Outgoing {
+                    relay,
+                    keys: keys.of(provider).cloned(),
                     provider,
-                    region,
-                    action,
-                    &params,
-                    None,
-                )
+                    region: region.to_string(),
+                    action: action.to_string(),
+                    params,
+                    idempotency_key: None,
+                })
                 .await
                 .into_result(page_lang())
             }
@@ -193,15 +193,15 @@ impl Transport {
             return Sent::Local(Box::new(unknown_profile("")));
         };
         let keys = self.keys.try_get_untracked().unwrap_or_default();
-        relay::send::send(
-            &relay,
-            keys.of(provider),
+        relay::send::send_signed(relay::send::Outgoing {
+            relay,
+            keys: keys.of(provider).cloned(),
             provider,
-            region,
-            call.action.name(),
-            &call.params,
-            Some(&call.idempotency_key),
-        )
+            region: region.to_string(),
+            action: call.action.name().to_string(),
+            params: call.params.clone(),
+            idempotency_key: Some(call.idempotency_key.clone()),
+        })
         .await
     }
 

@@ -223,6 +223,62 @@ fn now_secs() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
+/// One call to sign and relay, owned, for [`send_signed`].
+pub struct Outgoing {
+    pub relay: Relay,
+    pub keys: Option<ProviderKeys>,
+    pub provider: Provider,
+    pub region: String,
+    pub action: String,
+    pub params: Value,
+    pub idempotency_key: Option<String>,
+}
+
+/// [`send`], with the signing code in a chunk of its own (`split_relay_signing.wasm`):
+/// a console whose server holds the keys never fetches it. If it cannot be fetched,
+/// nothing was sent, and the call is refused here, saying so.
+pub async fn send_signed(call: Outgoing) -> Sent {
+    match send_in_chunk(call).await {
+        Ok(sending) => sending.await,
+        Err(crate::pages::PageLoadError) => Sent::Local(local_failure(
+            "ConsoleCodeNotLoaded",
+            "the console's signing code could not be fetched".into(),
+            msg_text(Msg::PageNotLoaded),
+            Msg::TryAgain,
+        )),
+    }
+}
+
+type Sending = std::pin::Pin<Box<dyn Future<Output = Sent>>>;
+
+#[cfg(feature = "split")]
+#[leptos::wasm_split::wasm_split(
+    relay_signing,
+    wasm_split_path = ::leptos::wasm_split,
+    fallible
+)]
+fn send_in_chunk(call: Outgoing) -> Result<Sending, crate::pages::PageLoadError> {
+    Ok(Box::pin(send_outgoing(call)))
+}
+
+#[cfg(not(feature = "split"))]
+async fn send_in_chunk(call: Outgoing) -> Result<Sending, crate::pages::PageLoadError> {
+    Ok(Box::pin(send_outgoing(call)))
+}
+
+async fn send_outgoing(call: Outgoing) -> Sent {
+    send(
+        &call.relay,
+        call.keys.as_ref(),
+        call.provider,
+        &call.region,
+        &call.action,
+        &call.params,
+        call.idempotency_key.as_deref(),
+    )
+    .await
+}
+
 /// Validates, builds, signs with `keys` and posts through `/relay`. The
 /// `Idempotency-Key` is the operation's own for its calls, a fresh one otherwise.
 pub async fn send(
